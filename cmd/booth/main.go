@@ -1,0 +1,36 @@
+// Command booth is the officer's workstation at a land port of entry: the TUI
+// for primary, secondary and supervisor roles, and the maintenance commands
+// port IT staff use (mrz, devices, officer, audit, export, retention).
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// subcommand runs one `booth NAME` command and returns the process exit code.
+type subcommand func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
+
+var subcommands = map[string]subcommand{
+	"mrz":     runMRZ,
+	"devices": runDevices,
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		if cmd, ok := subcommands[args[0]]; ok {
+			return cmd(args[1:], stdin, stdout, stderr)
+		}
+	}
+	return runTUI(args, stdin, stdout, stderr)
+}
+
+func usageError(stderr io.Writer, format string, a ...any) int {
+	fmt.Fprintf(stderr, "booth: "+format+"\n", a...)
+	return 2
+}

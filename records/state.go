@@ -1,0 +1,166 @@
+package records
+
+import (
+	"time"
+
+	"github.com/portofentry/booth/records/mrz"
+)
+
+// Status is where a crossing stands.
+type Status string
+
+// Crossing statuses, in the order a crossing normally passes through them.
+const (
+	StatusOpen       Status = "open"       // at primary
+	StatusReferred   Status = "referred"   // waiting for or in secondary
+	StatusDetermined Status = "determined" // a determination was made
+	StatusClosed     Status = "closed"
+)
+
+// Crossing is the current state of one crossing: the fold of its events.
+// It is derived data; the events are the record.
+type Crossing struct {
+	ID       string
+	Port     string
+	Lane     string
+	Mode     Mode
+	Origin   string // workstation that opened it
+	OpenedAt time.Time
+	OpenedBy string // officer badge, empty when a device opened it
+	Trigger  string
+
+	Vehicle   *Vehicle
+	Travelers []*Traveler // in order of first appearance
+	RPM       *RPMOccupancy
+	Baggage   *BaggageXray
+	Alerts    []*Alert // in order of first appearance
+
+	Referral      *Referral
+	Findings      []Stamped[SecondaryFinding]
+	LSS           []LSSExchange
+	Notes         []Stamped[Note]
+	Determination *Stamped[Determination]
+
+	Status   Status
+	ClosedAt time.Time
+	// LastAt is the time of the latest event folded.
+	LastAt time.Time
+	// Events is how many events were folded.
+	Events int
+	// Skipped lists the ids of events this build could not fold (unknown
+	// kind or newer schema). They stay in the log; they are just not shown.
+	Skipped []string
+}
+
+// Stamped is a value with who recorded it and when.
+type Stamped[T any] struct {
+	Value   T
+	EventID string
+	Officer string
+	At      time.Time
+}
+
+// Vehicle is what is known of the vehicle in a vehicle-lane crossing.
+type Vehicle struct {
+	Plate      string
+	Region     string
+	Confidence float64
+	Candidates []PlateCandidate
+	CameraID   string
+	// Confirmed is set once the officer confirmed or corrected the plate.
+	Confirmed   bool
+	Corrected   bool
+	ConfirmedBy string
+}
+
+// Key is the plate's identity for look-ups: "REGION/PLATE".
+func (v Vehicle) Key() string { return v.Region + "/" + v.Plate }
+
+// Traveler is one person in the crossing, merged from the RFID enrollment,
+// the document read and the reference checks.
+type Traveler struct {
+	// Key is the document key once a document is known, else "epc:<EPC>".
+	Key         string
+	TravelerID  string
+	EPCs        []string
+	Program     string // trusted traveller / card program from RFID
+	Surname     string
+	GivenNames  string
+	BirthDate   string
+	Sex         string
+	Document    DocumentRef
+	Nationality string
+	ExpiryDate  string
+	// MRZ is the parse of the document read or keyed; nil when only the RFID
+	// enrollment is known.
+	MRZ         *mrz.Result
+	RawMRZ      []string
+	Keyed       bool // document keyed by hand
+	Citizenship string
+	Status      string
+	Face        *FaceVerified
+	// Checked is set once a reference check for this traveller was recorded.
+	Checked bool
+}
+
+// DisplayName is "SURNAME, Given Names" or whatever part is known.
+func (t Traveler) DisplayName() string {
+	switch {
+	case t.Surname != "" && t.GivenNames != "":
+		return t.Surname + ", " + t.GivenNames
+	case t.Surname != "":
+		return t.Surname
+	default:
+		return t.GivenNames
+	}
+}
+
+// AlertType classifies alerts the officer must acknowledge.
+type AlertType string
+
+// Alert types.
+const (
+	AlertLookout     AlertType = "lookout"
+	AlertLostStolen  AlertType = "lost_stolen"
+	AlertStatus      AlertType = "status"
+	AlertExpired     AlertType = "expired"
+	AlertMRZCheck    AlertType = "mrz_check"
+	AlertFaceNoMatch AlertType = "face_no_match"
+	AlertRPM         AlertType = "rpm_alarm"
+	AlertPlate       AlertType = "plate_lookout"
+	AlertNotEnrolled AlertType = "vehicle_not_enrolled"
+)
+
+// Alert is something the officer must see and acknowledge before admitting.
+// Its ID is derived from what raised it, so two workstations raising the same
+// alert agree on its id and an acknowledgement from either clears it.
+type Alert struct {
+	ID       string
+	Type     AlertType
+	Subject  string // traveller key, plate key or occupancy
+	Severity string // high | medium | low
+	Text     string
+	// ForcesReferral is set for alerts that can only end in secondary (an
+	// RPM alarm).
+	ForcesReferral bool
+	RaisedAt       time.Time
+	Acknowledged   bool
+	AckedBy        string
+	AckedAt        time.Time
+}
+
+// Referral is the referral to secondary.
+type Referral struct {
+	Reasons []string
+	Note    string
+	By      string
+	At      time.Time
+	Origin  string
+}
+
+// LSSExchange pairs a reachback request with its answer.
+type LSSExchange struct {
+	Occupancy int
+	Request   Stamped[LSSRequested]
+	Answer    *Stamped[LSSAnswered]
+}
