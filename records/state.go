@@ -80,15 +80,23 @@ func (v Vehicle) Key() string { return v.Region + "/" + v.Plate }
 // the document read and the reference checks.
 type Traveler struct {
 	// Key is the document key once a document is known, else "epc:<EPC>".
-	Key         string
-	TravelerID  string
-	EPCs        []string
-	Program     string // trusted traveller / card program from RFID
-	Surname     string
-	GivenNames  string
-	BirthDate   string
-	Sex         string
-	Document    DocumentRef
+	Key        string
+	TravelerID string
+	EPCs       []string
+	Program    string // trusted traveller / card program from RFID
+	// EnrolledPlates are the vehicles ("REGION/PLATE") a SENTRI enrollment
+	// is valid in.
+	EnrolledPlates []string
+	Surname        string
+	GivenNames     string
+	BirthDate      string
+	Sex            string
+	// Document is the travel document presented: the MRZ document once one
+	// was read, else the enrolled card.
+	Document DocumentRef
+	// Documents lists every document known for this person in this
+	// crossing (card and passport), so any of them finds the traveller.
+	Documents   []DocumentRef
 	Nationality string
 	ExpiryDate  string
 	// MRZ is the parse of the document read or keyed; nil when only the RFID
