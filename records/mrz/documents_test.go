@@ -161,7 +161,7 @@ func TestDocuments(t *testing.T) {
 			lines: buildTD3(t, doc{code: "P", state: "ESP", surname: "RODRIGUEZ DE LA FUENTE SANCHEZ", given: "MARIA DEL CARMEN",
 				number: "PAA000123", nat: "ESP", birth: "700101", sex: "F", expiry: "290101"}),
 			want: want{format: mrz.TD3, code: "P", state: "ESP", stateISO: "ESP", number: "PAA000123", nat: "ESP", natISO: "ESP",
-				birth: "1970-01-01", sex: "F", expiry: "2029-01-01", surname: "RODRIGUEZ DE LA FUENTE SANCHEZ", given: "MARIA DEL"},
+				birth: "1970-01-01", sex: "F", expiry: "2029-01-01", surname: "RODRIGUEZ DE LA FUENTE SANCHEZ", given: "MARIA D"},
 			warnings: []string{mrz.WarnNameTruncated},
 		},
 		{
