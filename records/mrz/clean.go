@@ -31,8 +31,9 @@ const (
 
 // invalidChar is a character outside the MRZ alphabet found while cleaning.
 type invalidChar struct {
-	line, pos int // 1-based, in the cleaned lines
+	line, pos int  // 1-based, in the cleaned lines
 	r         rune
+	b         byte // the byte, when it is not UTF-8 (r is utf8.RuneError)
 }
 
 // cleaned holds the MRZ lines of one read after the reader's noise is gone.
@@ -93,6 +94,9 @@ func clean(raw string) (*cleaned, error) {
 		if !ok {
 			if c.nBad < maxBadReported {
 				c.bad[c.nBad] = invalidChar{line: c.cur + 1, pos: c.lens[c.cur] + 1, r: r}
+				if r == utf8.RuneError && size == 1 {
+					c.bad[c.nBad].b = raw[i-1]
+				}
 			}
 			c.nBad++
 		}
@@ -141,8 +145,12 @@ func (c *cleaned) format() (Format, error) {
 	for i := range c.n {
 		lens[i] = fmt.Sprint(c.lens[i])
 	}
-	return "", fmt.Errorf("%w: %d line(s) of %s characters; want 3×30, 2×36 or 2×44",
-		ErrNotMRZ, c.n, strings.Join(lens, ", "))
+	noun := "lines"
+	if c.n == 1 {
+		noun = "line"
+	}
+	return "", fmt.Errorf("%w: %d %s of %s characters; want 3×30, 2×36 or 2×44",
+		ErrNotMRZ, c.n, noun, strings.Join(lens, ", "))
 }
 
 // invalidCharErrors describes the characters outside the MRZ alphabet.
@@ -150,7 +158,11 @@ func (c *cleaned) invalidCharErrors() []string {
 	var errs []string
 	for i := range min(c.nBad, maxBadReported) {
 		b := c.bad[i]
-		errs = append(errs, fmt.Sprintf("line %d position %d: %q is not an MRZ character", b.line, b.pos, b.r))
+		what := fmt.Sprintf("%q", b.r)
+		if b.b != 0 {
+			what = fmt.Sprintf("byte 0x%02X", b.b)
+		}
+		errs = append(errs, fmt.Sprintf("line %d position %d: %s is not an MRZ character", b.line, b.pos, what))
 	}
 	if c.nBad > maxBadReported {
 		errs = append(errs, fmt.Sprintf("%d more characters are not MRZ characters", c.nBad-maxBadReported))
