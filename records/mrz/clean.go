@@ -31,7 +31,7 @@ const (
 
 // invalidChar is a character outside the MRZ alphabet found while cleaning.
 type invalidChar struct {
-	line, pos int  // 1-based, in the cleaned lines
+	line, pos int // 1-based, in the cleaned lines
 	r         rune
 	b         byte // the byte, when it is not UTF-8 (r is utf8.RuneError)
 }
