@@ -1,0 +1,154 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/portofentry/booth/records"
+)
+
+// Append stores events in one immediate transaction and returns them as
+// stored, after the commit is durable.
+//
+// An event with neither Origin nor OriginSeq is local: it gets this store's
+// Origin, the next number of its gap-free sequence and an outbox row. An
+// event that already carries both (replicated from elsewhere) is stored as
+// it is. Either way an event whose id is already stored is skipped, not an
+// error, and the stored version is returned in its place. RecordedAt is set
+// when zero. The projections of every touched crossing are re-derived in the
+// same transaction. Events of unknown kinds or newer schemas are stored
+// verbatim. If any event is invalid nothing is stored.
+func (s *Store) Append(ctx context.Context, evs ...records.Event) (out []records.Event, err error) {
+	if s.readOnly {
+		return nil, ErrReadOnly
+	}
+	if len(evs) == 0 {
+		return nil, nil
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: append: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+				s.log.Warn("append rollback failed", "err", rbErr)
+			}
+		}
+	}()
+
+	now := time.Now().UTC()
+	var nextSeq int64 // 0 until first needed
+	out = make([]records.Event, len(evs))
+	touched := map[string]bool{}
+	var order []string
+	for i, e := range evs {
+		local := e.Origin == "" && e.OriginSeq == 0
+		if !local && (e.Origin == "" || e.OriginSeq <= 0) {
+			return nil, fmt.Errorf("sqlitestore: append event %d (%s): %w: origin %q with origin_seq %d (give both or neither)",
+				i, e.ID, ErrInvalidEvent, e.Origin, e.OriginSeq)
+		}
+		if e.ID == "" {
+			return nil, fmt.Errorf("sqlitestore: append event %d: %w: id is empty", i, ErrInvalidEvent)
+		}
+		stored, found, err := eventByID(ctx, tx, e.ID)
+		if err != nil {
+			return nil, fmt.Errorf("sqlitestore: append: %w", err)
+		}
+		if found {
+			out[i] = stored
+			continue
+		}
+		if local {
+			if nextSeq == 0 {
+				if nextSeq, err = lastSeq(ctx, tx, s.origin); err != nil {
+					return nil, fmt.Errorf("sqlitestore: append: %w", err)
+				}
+				nextSeq++
+			}
+			e.Origin, e.OriginSeq = s.origin, nextSeq
+			nextSeq++
+		}
+		if e.RecordedAt.IsZero() {
+			e.RecordedAt = now
+		}
+		if e.Payload == nil {
+			e.Payload = []byte("null")
+		}
+		if err := validate(&e); err != nil {
+			return nil, fmt.Errorf("sqlitestore: append event %d (%s): %w", i, e.ID, err)
+		}
+		if err := insertEvent(ctx, tx, e); err != nil {
+			return nil, fmt.Errorf("sqlitestore: append: %w", err)
+		}
+		if local {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (origin_seq, event_id) VALUES (?, ?)`,
+				e.OriginSeq, e.ID); err != nil {
+				return nil, fmt.Errorf("sqlitestore: append: outbox row for %s: %w", e.ID, err)
+			}
+		}
+		out[i] = e
+		if !touched[e.CrossingID] {
+			touched[e.CrossingID] = true
+			order = append(order, e.CrossingID)
+		}
+	}
+	for _, id := range order {
+		if err := refresh(ctx, tx, id); err != nil {
+			return nil, fmt.Errorf("sqlitestore: append: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("sqlitestore: append: commit: %w", err)
+	}
+	return out, nil
+}
+
+// insertEvent writes one validated event.
+func insertEvent(ctx context.Context, x execer, e records.Event) error {
+	at, _ := encodeTime(e.At) // validated
+	rec, _ := encodeTime(e.RecordedAt)
+	if _, err := x.ExecContext(ctx, `INSERT INTO events
+		(id, crossing_id, origin, origin_seq, kind, at, recorded_at, officer, schema, payload)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.CrossingID, e.Origin, e.OriginSeq, string(e.Kind), at, rec, e.Officer, e.Schema,
+		string(e.Payload)); err != nil {
+		return fmt.Errorf("insert event %s (%s #%d): %w", e.ID, e.Origin, e.OriginSeq, err)
+	}
+	return nil
+}
+
+// eventByID reads one stored event.
+func eventByID(ctx context.Context, x execer, id string) (records.Event, bool, error) {
+	rows, err := x.QueryContext(ctx, `SELECT `+eventColumns+` FROM events e WHERE e.id = ?`, id)
+	if err != nil {
+		return records.Event{}, false, fmt.Errorf("look up event %s: %w", id, err)
+	}
+	evs, err := scanEvents(rows)
+	if err != nil || len(evs) == 0 {
+		return records.Event{}, false, err
+	}
+	return evs[0], true, nil
+}
+
+// lastSeq is the highest origin_seq stored for origin, 0 when none.
+func lastSeq(ctx context.Context, x execer, origin string) (int64, error) {
+	rows, err := x.QueryContext(ctx, `SELECT coalesce(max(origin_seq), 0) FROM events WHERE origin = ?`, origin)
+	if err != nil {
+		return 0, fmt.Errorf("read sequence of %s: %w", origin, err)
+	}
+	defer rows.Close()
+	var n int64
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, fmt.Errorf("read sequence of %s: %w", origin, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("read sequence of %s: %w", origin, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,220 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/portofentry/booth/records"
+)
+
+// projection is what one folded crossing contributes to the look-up tables.
+type projection struct {
+	id, port, lane, mode, origin string
+	openedAt, lastAt             int64
+	status, outcome              string
+	plate, region                string // as shown
+	names                        []string
+	alerts, openAlerts           int
+	referred                     bool
+	events                       int
+
+	travelers []travelerRow
+	plateKey  string // "" when no plate
+	regionKey string
+	epcs      []string
+}
+
+type travelerRow struct {
+	docKey, surname, given, birth, surnameKey, givenKey string
+}
+
+// project derives the projection rows of crossing c, folded from evs.
+func project(c *records.Crossing, evs []records.Event) projection {
+	p := projection{
+		id: c.ID, port: c.Port, lane: c.Lane, mode: string(c.Mode), origin: c.Origin,
+		openedAt: nanos(c.OpenedAt), lastAt: nanos(c.LastAt),
+		status: string(c.Status), alerts: len(c.Alerts), openAlerts: len(c.Unacknowledged()),
+		referred: c.Referral != nil, events: c.Events,
+	}
+	if p.openedAt == 0 {
+		// The opening event has not arrived (replication order): date the
+		// crossing by its earliest event so it still sorts sensibly.
+		for _, e := range evs {
+			if n := nanos(e.At); n != 0 && (p.openedAt == 0 || n < p.openedAt) {
+				p.openedAt = n
+			}
+		}
+	}
+	if c.Determination != nil {
+		p.outcome = string(c.Determination.Value.Outcome)
+	}
+	if v := c.Vehicle; v != nil && v.Plate != "" {
+		p.plate, p.region = v.Plate, v.Region
+		p.plateKey, p.regionKey = keyPlate(v.Plate), keyRegion(v.Region)
+	}
+	seenEPC := map[string]bool{}
+	for _, t := range c.Travelers {
+		p.names = append(p.names, t.DisplayName())
+		p.travelers = append(p.travelers, travelerRow{
+			docKey:     keyDocument(t.Document.Country, t.Document.Number),
+			surname:    t.Surname,
+			given:      t.GivenNames,
+			birth:      keyBirthDate(t.BirthDate),
+			surnameKey: keyName(t.Surname),
+			givenKey:   keyName(t.GivenNames),
+		})
+		for _, epc := range t.EPCs {
+			if k := keyEPC(epc); k != "" && !seenEPC[k] {
+				seenEPC[k] = true
+				p.epcs = append(p.epcs, k)
+			}
+		}
+	}
+	return p
+}
+
+// execer is what projection writes need: a transaction or a single conn.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// writeProjection replaces the projection rows of p.id.
+func writeProjection(ctx context.Context, x execer, p projection) error {
+	if _, err := x.ExecContext(ctx, `DELETE FROM crossings WHERE id = ?`, p.id); err != nil {
+		return fmt.Errorf("clear projection of %s: %w", p.id, err)
+	}
+	names, err := json.Marshal(p.names)
+	if err != nil {
+		return fmt.Errorf("encode names of %s: %w", p.id, err)
+	}
+	if p.names == nil {
+		names = []byte("[]")
+	}
+	if _, err := x.ExecContext(ctx, `INSERT INTO crossings
+		(id, port, lane, mode, origin, opened_at, last_at, status, outcome, plate, region, names, alerts, open_alerts, referred, events)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.id, p.port, p.lane, p.mode, p.origin, p.openedAt, p.lastAt, p.status, p.outcome,
+		p.plate, p.region, string(names), p.alerts, p.openAlerts, p.referred, p.events); err != nil {
+		return fmt.Errorf("project crossing %s: %w", p.id, err)
+	}
+	for i, t := range p.travelers {
+		if _, err := x.ExecContext(ctx, `INSERT INTO crossing_travelers
+			(crossing_id, ord, doc_key, surname, given_names, birth_date, surname_key, given_key, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.id, i, t.docKey, t.surname, t.given, t.birth, t.surnameKey, t.givenKey, p.openedAt); err != nil {
+			return fmt.Errorf("project traveller of %s: %w", p.id, err)
+		}
+	}
+	if p.plateKey != "" {
+		if _, err := x.ExecContext(ctx, `INSERT INTO crossing_plates (crossing_id, plate_key, region_key, at)
+			VALUES (?, ?, ?, ?)`, p.id, p.plateKey, p.regionKey, p.openedAt); err != nil {
+			return fmt.Errorf("project plate of %s: %w", p.id, err)
+		}
+	}
+	for _, epc := range p.epcs {
+		if _, err := x.ExecContext(ctx, `INSERT INTO crossing_epcs (crossing_id, epc, at) VALUES (?, ?, ?)`,
+			p.id, epc, p.openedAt); err != nil {
+			return fmt.Errorf("project RFID tag of %s: %w", p.id, err)
+		}
+	}
+	return nil
+}
+
+// crossingEvents reads every event of one crossing in fold order.
+func crossingEvents(ctx context.Context, x execer, crossingID string) ([]records.Event, error) {
+	rows, err := x.QueryContext(ctx, `SELECT `+eventColumns+` FROM events e
+		WHERE e.crossing_id = ? ORDER BY e.at, e.id`, crossingID)
+	if err != nil {
+		return nil, fmt.Errorf("query events of %s: %w", crossingID, err)
+	}
+	evs, err := scanEvents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("events of %s: %w", crossingID, err)
+	}
+	return evs, nil
+}
+
+// refresh re-folds one crossing and rewrites its projection.
+func refresh(ctx context.Context, x execer, crossingID string) error {
+	evs, err := crossingEvents(ctx, x, crossingID)
+	if err != nil {
+		return err
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	return writeProjection(ctx, x, project(records.Fold(evs), evs))
+}
+
+// RebuildProjections drops every projection row and derives them again from
+// the events, in one transaction: readers see the old projections until the
+// new ones are committed.
+func (s *Store) RebuildProjections(ctx context.Context) (err error) {
+	if s.readOnly {
+		return ErrReadOnly
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: rebuild projections: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	for _, table := range []string{"crossing_epcs", "crossing_plates", "crossing_travelers", "crossings"} {
+		if _, err = tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
+			return fmt.Errorf("sqlitestore: rebuild projections: clear %s: %w", table, err)
+		}
+	}
+	// Walk the crossings in batches by id so memory stays bounded however
+	// large the log is.
+	n, after := 0, ""
+	for {
+		var evs []records.Event
+		evs, err = rebuildBatchEvents(ctx, tx, after)
+		if err != nil {
+			return fmt.Errorf("sqlitestore: rebuild projections: %w", err)
+		}
+		if len(evs) == 0 {
+			break
+		}
+		for start := 0; start < len(evs); {
+			end := start + 1
+			for end < len(evs) && evs[end].CrossingID == evs[start].CrossingID {
+				end++
+			}
+			one := evs[start:end]
+			if err = writeProjection(ctx, tx, project(records.Fold(one), one)); err != nil {
+				return fmt.Errorf("sqlitestore: rebuild projections: %w", err)
+			}
+			n++
+			start = end
+		}
+		after = evs[len(evs)-1].CrossingID
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("sqlitestore: rebuild projections: commit: %w", err)
+	}
+	s.log.Info("projections rebuilt", "crossings", n)
+	return nil
+}
+
+// rebuildBatch is how many crossings RebuildProjections folds per query.
+const rebuildBatch = 512
+
+// rebuildBatchEvents returns the events of the next rebuildBatch crossings
+// whose ids sort after the given one, grouped by crossing.
+func rebuildBatchEvents(ctx context.Context, x execer, after string) ([]records.Event, error) {
+	rows, err := x.QueryContext(ctx, `SELECT `+eventColumns+` FROM events e
+		WHERE e.crossing_id IN (SELECT DISTINCT crossing_id FROM events
+			WHERE crossing_id > ? ORDER BY crossing_id LIMIT ?)
+		ORDER BY e.crossing_id, e.at, e.id`, after, rebuildBatch)
+	if err != nil {
+		return nil, fmt.Errorf("read events after crossing %q: %w", after, err)
+	}
+	return scanEvents(rows)
+}
