@@ -1,0 +1,88 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/portofentry/booth/hardware"
+	"github.com/portofentry/booth/records"
+)
+
+var headerDevices = []struct {
+	dev   hardware.Device
+	label string
+}{{hardware.DeviceDoc, "DOC"}, {hardware.DeviceRFID, "RFID"}, {hardware.DeviceRPM, "RPM"}, {hardware.DeviceLPR, "LPR"}}
+
+// header is the top bar: where, who, device health, the port-server link and
+// its backlog, the age of the reference data, and the clock. Items are
+// dropped from the right when the terminal is narrow, the clock last.
+func (m *Model) header() string {
+	st := m.styles
+	sep := st.HeaderDim.Render(" │ ")
+	where := " " + m.cfg.Port + " L" + m.cfg.Lane + " " + strings.ToUpper(string(m.cfg.Mode))
+	if m.cfg.ReadOnly {
+		where += " READ-ONLY"
+	}
+	who := "signed out"
+	if m.officer != nil {
+		who = m.officer.Badge + " " + m.officer.Name
+	}
+	var devs []string
+	for _, d := range headerDevices {
+		if m.cfg.Mode == records.ModePedestrian && (d.dev == hardware.DeviceLPR || d.dev == hardware.DeviceRPM) {
+			continue
+		}
+		devs = append(devs, d.label+healthSymbol(m.health[d.dev]))
+	}
+	link := "LINK " + m.linkText()
+	ref := "REF " + m.refText()
+	clock := m.now.Format("15:04:05")
+	items := []string{st.Header.Render(where), st.Header.Render(who), st.Header.Render(strings.Join(devs, " ")),
+		st.Header.Render(link), st.Header.Render(ref)}
+	// Drop from the end until it fits, keeping the clock.
+	for {
+		line := strings.Join(items, sep) + sep + st.Header.Render(clock+" ")
+		if w := visibleWidth(line); w <= m.width || len(items) <= 2 {
+			return st.Header.Render(pad(line, m.width))
+		}
+		items = items[:len(items)-1]
+	}
+}
+
+func healthSymbol(h DeviceHealth) string {
+	switch h.State {
+	case hardware.StateConnected:
+		return "✔"
+	case hardware.StateDisconnected:
+		return "✖"
+	case "faulty":
+		return "⚠"
+	}
+	return "?"
+}
+
+func (m *Model) linkText() string {
+	r := m.ref
+	link := r.Link
+	if link == "" {
+		link = "offline"
+	}
+	if r.Backlog > 0 {
+		link += " · backlog " + itoa(r.Backlog)
+		if !r.Oldest.IsZero() {
+			link += " (" + fmtAge(m.now.Sub(r.Oldest)) + ")"
+		}
+	}
+	return link
+}
+
+func (m *Model) refText() string {
+	switch {
+	case m.refErr != "":
+		return "✖ unavailable"
+	case m.ref.AsOf.IsZero():
+		return "✖ none loaded"
+	case m.ref.Stale:
+		return "⚠ STALE as of " + m.ref.AsOf.Local().Format("01-02 15:04")
+	}
+	return "as of " + m.ref.AsOf.Local().Format("01-02 15:04")
+}

@@ -1,0 +1,225 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"charm.land/bubbles/v2/key"
+)
+
+// KeyMap is every key binding of the workstation. The help bar and the full
+// help screen are generated from it, and the TOML config can rebind any
+// action by name (see KeyActions).
+type KeyMap struct {
+	// Primary screen.
+	Admit  key.Binding
+	Refer  key.Binding
+	Ack    key.Binding
+	Up     key.Binding
+	Down   key.Binding
+	Note   key.Binding
+	Manual key.Binding
+	Plate  key.Binding
+	Xray   key.Binding
+	Next   key.Binding
+
+	// Everywhere once logged in.
+	Help   key.Binding
+	Lock   key.Binding
+	Logout key.Binding
+	Quit   key.Binding
+
+	// Dialogs.
+	Confirm   key.Binding
+	Cancel    key.Binding
+	Toggle    key.Binding
+	NextField key.Binding
+	PrevField key.Binding
+}
+
+// DefaultKeyMap is the standard layout: single letters for the actions an
+// officer repeats all shift, space to acknowledge the selected alert.
+func DefaultKeyMap() KeyMap {
+	b := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return KeyMap{
+		Admit:     b("a", "admit", "a"),
+		Refer:     b("r", "refer", "r"),
+		Ack:       b("space", "ack alert", "space"),
+		Up:        b("↑/k", "prev alert", "up", "k"),
+		Down:      b("↓/j", "next alert", "down", "j"),
+		Note:      b("n", "note", "n"),
+		Manual:    b("m", "key document", "m"),
+		Plate:     b("p", "plate", "p"),
+		Xray:      b("x", "baggage x-ray", "x"),
+		Next:      b("v", "next vehicle", "v"),
+		Help:      b("?", "help", "?"),
+		Lock:      b("ctrl+l", "lock", "ctrl+l"),
+		Logout:    b("ctrl+q", "log out", "ctrl+q"),
+		Quit:      b("ctrl+c", "quit", "ctrl+c"),
+		Confirm:   b("enter", "confirm", "enter"),
+		Cancel:    b("esc", "cancel", "esc"),
+		Toggle:    b("space", "toggle", "space"),
+		NextField: b("tab", "next field", "tab"),
+		PrevField: b("shift+tab", "prev field", "shift+tab"),
+	}
+}
+
+// KeyActions are the action names the config's [keys] table may rebind, with
+// whether the action writes to the record (unbound in read-only mode).
+var KeyActions = []struct {
+	Name  string
+	Write bool
+	get   func(*KeyMap) *key.Binding
+}{
+	{"admit", true, func(k *KeyMap) *key.Binding { return &k.Admit }},
+	{"refer", true, func(k *KeyMap) *key.Binding { return &k.Refer }},
+	{"ack", true, func(k *KeyMap) *key.Binding { return &k.Ack }},
+	{"note", true, func(k *KeyMap) *key.Binding { return &k.Note }},
+	{"manual", true, func(k *KeyMap) *key.Binding { return &k.Manual }},
+	{"plate", true, func(k *KeyMap) *key.Binding { return &k.Plate }},
+	{"xray", true, func(k *KeyMap) *key.Binding { return &k.Xray }},
+	{"up", false, func(k *KeyMap) *key.Binding { return &k.Up }},
+	{"down", false, func(k *KeyMap) *key.Binding { return &k.Down }},
+	{"next", false, func(k *KeyMap) *key.Binding { return &k.Next }},
+	{"help", false, func(k *KeyMap) *key.Binding { return &k.Help }},
+	{"lock", false, func(k *KeyMap) *key.Binding { return &k.Lock }},
+	{"logout", false, func(k *KeyMap) *key.Binding { return &k.Logout }},
+	{"quit", false, func(k *KeyMap) *key.Binding { return &k.Quit }},
+	{"confirm", false, func(k *KeyMap) *key.Binding { return &k.Confirm }},
+	{"cancel", false, func(k *KeyMap) *key.Binding { return &k.Cancel }},
+	{"toggle", false, func(k *KeyMap) *key.Binding { return &k.Toggle }},
+	{"next_field", false, func(k *KeyMap) *key.Binding { return &k.NextField }},
+	{"prev_field", false, func(k *KeyMap) *key.Binding { return &k.PrevField }},
+}
+
+// namedKeys are the key names Bubble Tea v2 reports besides single characters.
+var namedKeys = map[string]bool{
+	"enter": true, "tab": true, "esc": true, "space": true, "backspace": true,
+	"delete": true, "insert": true, "up": true, "down": true, "left": true,
+	"right": true, "home": true, "end": true, "pgup": true, "pgdown": true,
+}
+
+// validKey reports whether s is a key as Bubble Tea v2 names it: optional
+// ctrl+/alt+/shift+ modifiers, then one character or a named key.
+func validKey(s string) error {
+	if s == "" {
+		return fmt.Errorf("empty key")
+	}
+	parts := strings.Split(s, "+")
+	base := parts[len(parts)-1]
+	if s == "+" || strings.HasSuffix(s, "++") {
+		base = "+"
+		parts = strings.Split(strings.TrimSuffix(s, "+"), "+")
+		parts = parts[:len(parts)-1]
+	} else {
+		parts = parts[:len(parts)-1]
+	}
+	seen := map[string]bool{}
+	for _, m := range parts {
+		if m != "ctrl" && m != "alt" && m != "shift" {
+			return fmt.Errorf("key %q: unknown modifier %q (use ctrl, alt or shift)", s, m)
+		}
+		if seen[m] {
+			return fmt.Errorf("key %q: modifier %q twice", s, m)
+		}
+		seen[m] = true
+	}
+	if utf8.RuneCountInString(base) == 1 || namedKeys[base] {
+		return nil
+	}
+	if strings.HasPrefix(base, "f") && len(base) <= 3 {
+		var n int
+		if _, err := fmt.Sscanf(base[1:], "%d", &n); err == nil && n >= 1 && n <= 20 && fmt.Sprint(n) == base[1:] {
+			return nil
+		}
+	}
+	return fmt.Errorf("key %q: %q is not a key name (a character, enter, tab, esc, space, up, f1…)", s, base)
+}
+
+// Apply rebinds actions from the config's keys table. An unknown action, a
+// malformed key or two primary-screen actions sharing a key is an error
+// naming it; nothing is changed on error.
+func (k KeyMap) Apply(keys map[string][]string) (KeyMap, error) {
+	out := k
+	names := make([]string, 0, len(keys))
+	for name := range keys {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		var b *key.Binding
+		for _, a := range KeyActions {
+			if a.Name == name {
+				b = a.get(&out)
+			}
+		}
+		if b == nil {
+			return k, fmt.Errorf("keys.%s: unknown action (known: %s)", name, strings.Join(actionNames(), ", "))
+		}
+		ks := keys[name]
+		if len(ks) == 0 {
+			return k, fmt.Errorf("keys.%s: no key given", name)
+		}
+		for _, s := range ks {
+			if err := validKey(s); err != nil {
+				return k, fmt.Errorf("keys.%s: %w", name, err)
+			}
+		}
+		*b = key.NewBinding(key.WithKeys(ks...), key.WithHelp(strings.Join(ks, "/"), b.Help().Desc))
+	}
+	if err := out.conflicts(); err != nil {
+		return k, err
+	}
+	return out, nil
+}
+
+// conflicts finds a key bound to two actions of the primary screen (dialog
+// keys live in their own context and may reuse primary keys).
+func (k KeyMap) conflicts() error {
+	primary := []string{"admit", "refer", "ack", "note", "manual", "plate", "xray", "up", "down", "next", "help", "lock", "logout", "quit"}
+	owner := map[string]string{}
+	for _, a := range KeyActions {
+		if !contains(primary, a.Name) {
+			continue
+		}
+		for _, s := range a.get(&k).Keys() {
+			if prev, ok := owner[s]; ok {
+				return fmt.Errorf("keys: %q is bound to both %s and %s", s, prev, a.Name)
+			}
+			owner[s] = a.Name
+		}
+	}
+	return nil
+}
+
+// ReadOnly returns the keymap with every write action unbound: the keys do
+// nothing and do not appear in help.
+func (k KeyMap) ReadOnly() KeyMap {
+	for _, a := range KeyActions {
+		if a.Write {
+			*a.get(&k) = key.NewBinding(key.WithDisabled())
+		}
+	}
+	return k
+}
+
+func actionNames() []string {
+	n := make([]string, len(KeyActions))
+	for i, a := range KeyActions {
+		n[i] = a.Name
+	}
+	return n
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

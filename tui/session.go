@@ -1,0 +1,254 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+)
+
+// loginScreen asks for badge and PIN. Locked, it keeps the officer's badge
+// and asks only for the PIN (another officer may log in after logging out).
+type loginScreen struct {
+	m             *Model
+	badge, pin    textinput.Model
+	focusPIN      bool
+	locked        string // badge of the officer whose session is locked
+	reason        string
+	err           string
+	busy          bool
+	width, height int
+}
+
+// loginMsg is the answer to an authentication attempt.
+type loginMsg struct {
+	officer Officer
+	err     error
+	unlock  bool
+}
+
+func newLogin(m *Model, lockedBadge string) *loginScreen {
+	s := &loginScreen{m: m, locked: lockedBadge}
+	s.badge = textinput.New()
+	s.badge.Prompt = ""
+	s.badge.Placeholder = "badge"
+	s.badge.CharLimit = 16
+	s.pin = textinput.New()
+	s.pin.Prompt = ""
+	s.pin.Placeholder = "PIN"
+	s.pin.CharLimit = 12
+	s.pin.EchoMode = textinput.EchoPassword
+	s.pin.EchoCharacter = '•'
+	if lockedBadge != "" {
+		s.badge.SetValue(lockedBadge)
+		s.focusPIN = true
+	}
+	return s
+}
+
+func (s *loginScreen) focus() tea.Cmd {
+	if s.focusPIN {
+		s.badge.Blur()
+		return s.pin.Focus()
+	}
+	s.pin.Blur()
+	return s.badge.Focus()
+}
+
+func (s *loginScreen) SetSize(w, h int) { s.width, s.height = w, h }
+
+func (s *loginScreen) ShortHelp() []key.Binding {
+	k := s.m.keys
+	return []key.Binding{k.Confirm, k.NextField, k.Quit}
+}
+
+func (s *loginScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+func (s *loginScreen) Update(msg tea.Msg) tea.Cmd {
+	k := s.m.keys
+	if kp, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(kp, k.Confirm):
+			if s.busy {
+				return nil
+			}
+			if !s.focusPIN && s.locked == "" {
+				s.focusPIN = true
+				return s.focus()
+			}
+			return s.submit()
+		case key.Matches(kp, k.NextField, k.PrevField):
+			if s.locked == "" {
+				s.focusPIN = !s.focusPIN
+			}
+			return s.focus()
+		case key.Matches(kp, k.Cancel) && s.locked != "":
+			// Another officer takes the booth: end the locked session.
+			return s.m.logout()
+		}
+	}
+	var cmd tea.Cmd
+	if s.focusPIN {
+		s.pin, cmd = s.pin.Update(msg)
+	} else {
+		s.badge, cmd = s.badge.Update(msg)
+	}
+	return cmd
+}
+
+func (s *loginScreen) submit() tea.Cmd {
+	badge := strings.TrimSpace(s.badge.Value())
+	pin := []byte(s.pin.Value())
+	if badge == "" || len(pin) == 0 {
+		s.err = "enter badge and PIN"
+		return nil
+	}
+	s.busy, s.err = true, ""
+	s.pin.SetValue("")
+	officers, now, unlock := s.m.deps.Officers, s.m.deps.Now(), s.locked != ""
+	ctx, timeout := s.m.ctx, s.m.cfg.LookupTimeout
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		o, err := officers.Authenticate(ctx, badge, pin, now)
+		for i := range pin {
+			pin[i] = 0
+		}
+		if err == nil && unlock && o.Badge != badge {
+			err = errors.New("badge mismatch")
+		}
+		return loginMsg{officer: o, err: err, unlock: unlock}
+	}
+}
+
+func (s *loginScreen) View() string {
+	st := s.m.styles
+	title := "PRIMARY INSPECTION — SIGN IN"
+	if s.locked != "" {
+		title = "SCREEN LOCKED"
+	}
+	field := func(label string, in textinput.Model, focused bool) string {
+		marker := "  "
+		if focused {
+			marker = "▸ "
+		}
+		return marker + st.Label.Render(padRight(label, 7)) + in.View()
+	}
+	lines := []string{st.Title.Render(title), ""}
+	if s.locked != "" {
+		lines = append(lines, st.Value.Render("Officer "+s.locked+" — "+s.reason), "", field("PIN", s.pin, true))
+		lines = append(lines, "", st.Dim.Render("enter: unlock · esc: log out so another officer can sign in"))
+	} else {
+		lines = append(lines,
+			st.Value.Render("Port "+s.m.cfg.Port+" · Lane "+s.m.cfg.Lane+" · "+string(s.m.cfg.Mode)),
+			"",
+			field("Badge", s.badge, !s.focusPIN),
+			field("PIN", s.pin, s.focusPIN))
+		if s.m.cfg.LoginHint != "" {
+			lines = append(lines, "", st.Warn.Render("ⓘ "+s.m.cfg.LoginHint))
+		}
+	}
+	switch {
+	case s.busy:
+		lines = append(lines, "", st.Dim.Render("checking…"))
+	case s.err != "":
+		lines = append(lines, "", st.Bad.Render("✖ "+s.err))
+	}
+	if s.m.cfg.ReadOnly {
+		lines = append(lines, "", st.Warn.Render("READ-ONLY workstation: no action can change a record"))
+	}
+	box := st.Dialog.Width(min(60, max(s.width-2, 20))).Render(strings.Join(lines, "\n"))
+	return lipgloss.Place(s.width, s.height, lipgloss.Center, lipgloss.Center, box)
+}
+
+// onLogin finishes an authentication attempt.
+func (m *Model) onLogin(msg loginMsg) tea.Cmd {
+	s, ok := m.base.(*loginScreen)
+	if !ok {
+		return nil
+	}
+	s.busy = false
+	if msg.err != nil {
+		s.err = loginError(msg.err)
+		return tea.Batch(m.auditAs(s.badge.Value(), "login_failed", s.err), s.focus())
+	}
+	o := msg.officer
+	m.officer = &o
+	m.lastInput = m.deps.Now()
+	m.base = m.primary
+	m.resize()
+	action := "login"
+	if msg.unlock {
+		action = "unlock"
+	}
+	m.setStatus(false, "✔ signed in as %s %s", o.Badge, o.Name)
+	return m.audit(action, "workstation "+m.cfg.Workstation)
+}
+
+// loginError words an authentication failure for the screen without saying
+// whether the badge exists.
+func loginError(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "locked"):
+		return "account locked after repeated failures: " + msg
+	case strings.Contains(msg, "disabled"):
+		return "account disabled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "officer accounts did not answer in time"
+	}
+	return "badge or PIN not accepted"
+}
+
+func (m *Model) lockScreen(reason string) tea.Cmd {
+	if m.officer == nil {
+		return nil
+	}
+	m.dialog = nil
+	s := newLogin(m, m.officer.Badge)
+	s.reason = reason
+	m.base = s
+	m.resize()
+	return tea.Batch(m.audit("lock", reason), s.focus())
+}
+
+func (m *Model) logout() tea.Cmd {
+	var audit tea.Cmd
+	if m.officer != nil {
+		audit = m.audit("logout", "workstation "+m.cfg.Workstation)
+	}
+	m.officer = nil
+	m.dialog = nil
+	s := newLogin(m, "")
+	m.base = s
+	m.resize()
+	m.setStatus(false, "signed out")
+	return tea.Batch(audit, s.focus())
+}
+
+func (m *Model) badge() string {
+	if m.officer == nil {
+		return ""
+	}
+	return m.officer.Badge
+}
+
+// audit records a session event for the officer signed in. A failure is
+// logged and shown; it does not block the officer.
+func (m *Model) audit(action, subject string) tea.Cmd { return m.auditAs(m.badge(), action, subject) }
+
+func (m *Model) auditAs(badge, action, subject string) tea.Cmd {
+	officers, ctx, timeout := m.deps.Officers, m.ctx, m.cfg.LookupTimeout
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		if err := officers.Audit(ctx, badge, action, subject); err != nil {
+			return failedMsg{what: "audit " + action, err: err}
+		}
+		return nil
+	}
+}
