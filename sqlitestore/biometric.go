@@ -1,0 +1,312 @@
+package sqlitestore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/portofentry/booth/records"
+)
+
+// CitizenshipStatus is what the booth knows of a captured person's
+// citizenship, which decides how long the capture may be kept.
+type CitizenshipStatus string
+
+// Citizenship statuses of a capture. Unknown is treated as a US citizen's.
+const (
+	CitizenUSC     CitizenshipStatus = "usc"
+	CitizenNonUSC  CitizenshipStatus = "non_usc"
+	CitizenUnknown CitizenshipStatus = "unknown"
+)
+
+// Default retention (DESIGN §6): a US citizen's (or not yet established)
+// capture is deleted 12 hours after capture; a non-citizen's is kept at most
+// 14 days.
+const (
+	DefaultUSCRetention    = 12 * time.Hour
+	DefaultNonUSCRetention = 14 * 24 * time.Hour
+)
+
+// MaxCaptureBytes bounds one stored face image.
+const MaxCaptureBytes = 8 << 20
+
+var pngSignature = []byte("\x89PNG\r\n\x1a\n")
+
+// Biometric store errors.
+var (
+	ErrCaptureNotFound = errors.New("capture not found")
+	ErrInvalidCapture  = errors.New("invalid capture")
+	// ErrNotForwardable is returned by MarkForwarded for a capture that is
+	// not known to be a non-citizen's: a US citizen's capture never leaves
+	// the booth.
+	ErrNotForwardable = errors.New("capture may not be forwarded")
+)
+
+// Auditor appends an audit entry; *Store is one.
+type Auditor interface {
+	Audit(ctx context.Context, e AuditEntry) error
+}
+
+// BiometricOptions configures OpenBiometric.
+type BiometricOptions struct {
+	Logger *slog.Logger
+	// USCRetention and NonUSCRetention override the defaults (tests and
+	// configured overrides); zero means the default.
+	USCRetention    time.Duration
+	NonUSCRetention time.Duration
+	// Audit receives one purge entry per deleted capture. Required by
+	// RunRetention.
+	Audit Auditor
+	// OnPurge, when set, is called for each purge after it is audited and
+	// before it is forgotten (e.g. to append a records.BiometricPurged event
+	// with Purge.ID as the event id). An error keeps the purge pending and it
+	// is handed on again by the next RunRetention, so OnPurge must be
+	// idempotent by Purge.ID.
+	OnPurge func(ctx context.Context, p Purge) error
+}
+
+// BiometricStore holds face captures in their own SQLite file, apart from
+// the crossing record (DESIGN §6). Deleted images are overwritten
+// (secure_delete) and their pages returned to the file system (incremental
+// vacuum), so a purged image cannot be recovered from the file.
+type BiometricStore struct {
+	db   *sql.DB // one connection: writes are rare and small
+	path string
+	opts BiometricOptions
+	log  *slog.Logger
+}
+
+// Capture is one face capture.
+type Capture struct {
+	ID          string // the matcher's capture id
+	CrossingID  string
+	Document    records.DocumentRef
+	PNG         []byte
+	CapturedAt  time.Time
+	Citizenship CitizenshipStatus
+	// ForwardedAt and BiometricRef are set once a non-citizen's capture was
+	// forwarded to the biometric system.
+	ForwardedAt  time.Time
+	BiometricRef string
+}
+
+// BiometricPath is the biometric store file that goes with the database at
+// dbPath: booth.db -> booth.biometric.db.
+func BiometricPath(dbPath string) string {
+	return strings.TrimSuffix(dbPath, filepath.Ext(dbPath)) + ".biometric.db"
+}
+
+const biometricSchema = `
+CREATE TABLE IF NOT EXISTS captures (
+    id            TEXT    NOT NULL PRIMARY KEY,
+    crossing_id   TEXT    NOT NULL,
+    doc_key       TEXT    NOT NULL,
+    png           BLOB    NOT NULL,
+    captured_at   INTEGER NOT NULL,
+    citizenship   TEXT    NOT NULL CHECK (citizenship IN ('usc', 'non_usc', 'unknown')),
+    forwarded_at  INTEGER,
+    biometric_ref TEXT    NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX IF NOT EXISTS captures_due ON captures (citizenship, captured_at);
+-- A purge whose audit entry (and OnPurge) is not done yet. It holds no image.
+CREATE TABLE IF NOT EXISTS pending_purges (
+    id            TEXT    NOT NULL PRIMARY KEY,
+    capture_id    TEXT    NOT NULL,
+    crossing_id   TEXT    NOT NULL,
+    captured_at   INTEGER NOT NULL,
+    citizenship   TEXT    NOT NULL,
+    forwarded_at  INTEGER,
+    biometric_ref TEXT    NOT NULL,
+    reason        TEXT    NOT NULL,
+    purged_at     INTEGER NOT NULL
+) STRICT;
+`
+
+// OpenBiometric opens (creating with owner-only permissions if needed) the
+// biometric store at path.
+func OpenBiometric(ctx context.Context, path string, opts BiometricOptions) (*BiometricStore, error) {
+	if path == "" {
+		return nil, errors.New("sqlitestore: open biometric store: empty path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: open biometric store %s: %w", path, err)
+	}
+	if opts.USCRetention <= 0 {
+		opts.USCRetention = DefaultUSCRetention
+	}
+	if opts.NonUSCRetention <= 0 {
+		opts.NonUSCRetention = DefaultNonUSCRetention
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	// SQLite gives the -wal and -shm files the database file's mode, so
+	// creating it 0600 keeps every file of the store private.
+	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: open biometric store %s: %w", abs, err)
+	}
+	f.Close()
+
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS))
+	q.Add("_pragma", "auto_vacuum(INCREMENTAL)") // before the first table: lets purges shrink the file
+	q.Add("_pragma", "secure_delete(1)")         // overwrite deleted content with zeros
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", (&url.URL{Scheme: "file", Path: abs, RawQuery: q.Encode()}).String())
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: open biometric store %s: %w", abs, err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if _, err := db.ExecContext(ctx, biometricSchema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlitestore: open biometric store %s: create schema: %w", abs, err)
+	}
+	return &BiometricStore{db: db, path: abs, opts: opts, log: log.With("db", abs)}, nil
+}
+
+// Path is the absolute path of the biometric store file.
+func (b *BiometricStore) Path() string { return b.path }
+
+// Close closes the store.
+func (b *BiometricStore) Close() error {
+	if err := b.db.Close(); err != nil {
+		return fmt.Errorf("sqlitestore: close biometric store: %w", err)
+	}
+	return nil
+}
+
+// SaveCapture stores a face capture. An empty Citizenship is stored as
+// unknown (treated as a US citizen's until established).
+func (b *BiometricStore) SaveCapture(ctx context.Context, c Capture) error {
+	if c.Citizenship == "" {
+		c.Citizenship = CitizenUnknown
+	}
+	if err := validateCapture(c); err != nil {
+		return fmt.Errorf("sqlitestore: save capture %q: %w", c.ID, err)
+	}
+	doc := NormalizeDocumentRef(c.Document)
+	_, err := b.db.ExecContext(ctx, `INSERT INTO captures (id, crossing_id, doc_key, png, captured_at, citizenship)
+		VALUES (?, ?, ?, ?, ?, ?)`, c.ID, c.CrossingID, doc.Key(), c.PNG, c.CapturedAt.UnixNano(), string(c.Citizenship))
+	if err != nil {
+		if isSQLiteUniqueViolation(err) {
+			return fmt.Errorf("sqlitestore: save capture %q: %w: id already stored", c.ID, ErrInvalidCapture)
+		}
+		return fmt.Errorf("sqlitestore: save capture %q: %w", c.ID, err)
+	}
+	return nil
+}
+
+func validateCapture(c Capture) error {
+	if c.ID == "" || c.CrossingID == "" {
+		return fmt.Errorf("%w: capture id and crossing id are required", ErrInvalidCapture)
+	}
+	for _, f := range []struct{ name, v string }{{"capture id", c.ID}, {"crossing id", c.CrossingID}} {
+		if err := checkField(f.name, f.v); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidCapture, err)
+		}
+	}
+	if len(c.PNG) > MaxCaptureBytes {
+		return fmt.Errorf("%w: image is %d bytes, more than %d", ErrInvalidCapture, len(c.PNG), MaxCaptureBytes)
+	}
+	if !bytes.HasPrefix(c.PNG, pngSignature) {
+		return fmt.Errorf("%w: image is not a PNG", ErrInvalidCapture)
+	}
+	if c.CapturedAt.IsZero() || c.CapturedAt.Before(minTime) || c.CapturedAt.After(maxTime) {
+		return fmt.Errorf("%w: capture time missing or out of range", ErrInvalidCapture)
+	}
+	if !validCitizenship(c.Citizenship) {
+		return fmt.Errorf("%w: citizenship must be usc, non_usc or unknown, got %q", ErrInvalidCapture, c.Citizenship)
+	}
+	return nil
+}
+
+func validCitizenship(c CitizenshipStatus) bool {
+	return c == CitizenUSC || c == CitizenNonUSC || c == CitizenUnknown
+}
+
+// Capture returns the capture with id, image included.
+func (b *BiometricStore) Capture(ctx context.Context, id string) (Capture, error) {
+	var c Capture
+	var docKey, cit string
+	var captured int64
+	var forwarded sql.NullInt64
+	err := b.db.QueryRowContext(ctx, `SELECT id, crossing_id, doc_key, png, captured_at, citizenship, forwarded_at, biometric_ref
+		FROM captures WHERE id = ?`, id).Scan(&c.ID, &c.CrossingID, &docKey, &c.PNG, &captured, &cit, &forwarded, &c.BiometricRef)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Capture{}, fmt.Errorf("sqlitestore: capture %q: %w", id, ErrCaptureNotFound)
+	}
+	if err != nil {
+		return Capture{}, fmt.Errorf("sqlitestore: capture %q: %w", id, err)
+	}
+	c.Document.Country, c.Document.Number, _ = strings.Cut(docKey, "/")
+	c.CapturedAt = time.Unix(0, captured).UTC()
+	c.Citizenship = CitizenshipStatus(cit)
+	c.ForwardedAt = decodeTime(forwarded)
+	return c, nil
+}
+
+// MarkCitizenship records the citizenship established for a capture's
+// subject; it changes how long the capture may be kept.
+func (b *BiometricStore) MarkCitizenship(ctx context.Context, id string, status CitizenshipStatus) error {
+	if !validCitizenship(status) {
+		return fmt.Errorf("sqlitestore: mark citizenship of %q: %w: status must be usc, non_usc or unknown, got %q", id, ErrInvalidCapture, status)
+	}
+	res, err := b.db.ExecContext(ctx, `UPDATE captures SET citizenship = ? WHERE id = ?`, string(status), id)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: mark citizenship of %q: %w", id, err)
+	}
+	return captureRowAffected(res, id)
+}
+
+// MarkForwarded records that a non-citizen's capture was forwarded to the
+// biometric system under biometricRef. It refuses (ErrNotForwardable) a
+// capture whose citizenship is usc or unknown.
+func (b *BiometricStore) MarkForwarded(ctx context.Context, id, biometricRef string, at time.Time) error {
+	if biometricRef == "" || checkField("biometric ref", biometricRef) != nil {
+		return fmt.Errorf("sqlitestore: mark %q forwarded: %w: biometric ref must be a short printable string", id, ErrInvalidCapture)
+	}
+	var cit string
+	err := b.db.QueryRowContext(ctx, `SELECT citizenship FROM captures WHERE id = ?`, id).Scan(&cit)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlitestore: mark %q forwarded: %w", id, ErrCaptureNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlitestore: mark %q forwarded: %w", id, err)
+	}
+	if CitizenshipStatus(cit) != CitizenNonUSC {
+		return fmt.Errorf("sqlitestore: mark %q forwarded: %w: citizenship is %s", id, ErrNotForwardable, cit)
+	}
+	res, err := b.db.ExecContext(ctx, `UPDATE captures SET forwarded_at = ?, biometric_ref = ? WHERE id = ? AND citizenship = 'non_usc'`,
+		at.UnixNano(), biometricRef, id)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: mark %q forwarded: %w", id, err)
+	}
+	return captureRowAffected(res, id)
+}
+
+func captureRowAffected(res sql.Result, id string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlitestore: capture %q: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlitestore: capture %q: %w", id, ErrCaptureNotFound)
+	}
+	return nil
+}
