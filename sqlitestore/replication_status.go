@@ -1,0 +1,98 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// WorkstationStatus is what the port server knows of one workstation.
+type WorkstationStatus struct {
+	Origin    string
+	Role      string
+	FirstSeen time.Time
+	LastSeen  time.Time // last batch or feed poll
+	// HighWater is the highest origin_seq held, with every lower one present.
+	HighWater   int64
+	LastBatchAt time.Time
+	// LastRecorded is when the newest event received was recorded at the
+	// booth, and Lag how long it took from there to the server's commit.
+	LastRecorded time.Time
+	Lag          time.Duration
+	// Backlog and OldestUnsent are as the booth reported them with its last
+	// batch (events still queued after it).
+	Backlog      int
+	OldestUnsent time.Time
+	FeedVersion  int64 // last feed version the workstation pulled after
+	// RefusedSeq is an event the server holds back (newer schema); 0 if none.
+	RefusedSeq    int64
+	RefusedReason string
+}
+
+// Workstations lists every workstation that has talked to this server, by id.
+func (s *Store) Workstations(ctx context.Context) ([]WorkstationStatus, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT origin, role, first_seen, last_seen, hwm, last_batch_at,
+		last_recorded, lag_ns, backlog, oldest_unsent, feed_version, refused_seq, refused_reason
+		FROM repl_workstations ORDER BY origin`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: workstations: %w", err)
+	}
+	defer rows.Close()
+	var out []WorkstationStatus
+	for rows.Next() {
+		var (
+			w                                          WorkstationStatus
+			first, last                                int64
+			batch, rec, lag, backlog, oldest, feed, rs sql.NullInt64
+			reason                                     sql.NullString
+		)
+		if err := rows.Scan(&w.Origin, &w.Role, &first, &last, &w.HighWater, &batch, &rec, &lag,
+			&backlog, &oldest, &feed, &rs, &reason); err != nil {
+			return nil, fmt.Errorf("sqlitestore: workstations: %w", err)
+		}
+		w.FirstSeen, w.LastSeen = time.Unix(0, first).UTC(), time.Unix(0, last).UTC()
+		w.LastBatchAt, w.LastRecorded, w.OldestUnsent = decodeTime(batch), decodeTime(rec), decodeTime(oldest)
+		w.Lag = time.Duration(lag.Int64)
+		w.Backlog, w.FeedVersion, w.RefusedSeq, w.RefusedReason = int(backlog.Int64), feed.Int64, rs.Int64, reason.String
+		out = append(out, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlitestore: workstations: %w", err)
+	}
+	return out, nil
+}
+
+// WorkstationSeen is a feed poll to record in the workstation's status.
+type WorkstationSeen struct {
+	Origin      string
+	Role        string
+	At          time.Time
+	FeedVersion int64
+}
+
+// TouchWorkstations records feed polls, all in one transaction (the server
+// collects them and writes them every few seconds rather than once per poll).
+func (s *Store) TouchWorkstations(ctx context.Context, seen []WorkstationSeen) error {
+	if len(seen) == 0 {
+		return nil
+	}
+	err := s.ownWriteTx(ctx, func(tx *sql.Tx) error {
+		for _, w := range seen {
+			at := w.At.UnixNano()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO repl_workstations (origin, role, first_seen, last_seen, feed_version)
+				VALUES (?1, ?2, ?3, ?3, ?4)
+				ON CONFLICT (origin) DO UPDATE SET
+					role = excluded.role,
+					last_seen = max(last_seen, excluded.last_seen),
+					feed_version = excluded.feed_version`, w.Origin, w.Role, at, w.FeedVersion); err != nil {
+				return fmt.Errorf("record poll of %s: %w", w.Origin, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlitestore: touch workstations: %w", err)
+	}
+	return nil
+}
