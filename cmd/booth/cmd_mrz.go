@@ -32,12 +32,13 @@ stdin cannot be read.
 func runMRZ(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mrz", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), mrzUsage) }
+	fs.Usage = func() {} // printed below: to stdout when asked for, stderr on a mistake
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, mrzUsage)
 			return 0
 		}
+		fmt.Fprint(stderr, mrzUsage)
 		return 2
 	}
 	if fs.NArg() > 0 {
