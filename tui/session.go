@@ -174,19 +174,19 @@ func (m *Model) onLogin(msg loginMsg) tea.Cmd {
 	s.busy = false
 	if msg.err != nil {
 		s.err = loginError(msg.err)
-		return tea.Batch(m.auditAs(s.badge.Value(), "login_failed", s.err), s.focus())
+		// The account store audits failed and successful logins itself.
+		return s.focus()
 	}
 	o := msg.officer
 	m.officer = &o
 	m.lastInput = m.deps.Now()
 	m.base = m.primary
 	m.resize()
-	action := "login"
-	if msg.unlock {
-		action = "unlock"
-	}
 	m.setStatus(false, "✔ signed in as %s %s", o.Badge, o.Name)
-	return m.audit(action, "workstation "+m.cfg.Workstation)
+	if msg.unlock {
+		return m.audit("unlock", "workstation "+m.cfg.Workstation)
+	}
+	return nil
 }
 
 // loginError words an authentication failure for the screen without saying
