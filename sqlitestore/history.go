@@ -32,7 +32,7 @@ type HistoryEntry struct {
 // join each hit to crossings by primary key, so their cost depends on limit,
 // not on the size of the database. query_plan_test.go checks the plans.
 const (
-	historyByDocumentSQL = `SELECT ` + historyColumns + ` FROM crossing_travelers k
+	historyByDocumentSQL = `SELECT ` + historyColumns + ` FROM crossing_documents k
 		JOIN crossings c ON c.id = k.crossing_id
 		WHERE k.doc_key = ? ORDER BY k.at DESC LIMIT ?`
 	historyByNameSQL = `SELECT ` + historyColumns + ` FROM crossing_travelers k

@@ -21,7 +21,8 @@ type projection struct {
 	events                       int
 
 	travelers []travelerRow
-	plateKey  string // "" when no plate
+	docs      []string // document keys, each once
+	plateKey  string   // "" when no plate
 	regionKey string
 	epcs      []string
 }
@@ -54,7 +55,7 @@ func project(c *records.Crossing, evs []records.Event) projection {
 		p.plate, p.region = v.Plate, v.Region
 		p.plateKey, p.regionKey = keyPlate(v.Plate), keyRegion(v.Region)
 	}
-	seenEPC := map[string]bool{}
+	seenEPC, seenDoc := map[string]bool{}, map[string]bool{}
 	for _, t := range c.Travelers {
 		p.names = append(p.names, t.DisplayName())
 		p.travelers = append(p.travelers, travelerRow{
@@ -65,6 +66,13 @@ func project(c *records.Crossing, evs []records.Event) projection {
 			surnameKey: keyName(t.Surname),
 			givenKey:   keyName(t.GivenNames),
 		})
+		docs := append([]records.DocumentRef{t.Document}, t.Documents...)
+		for _, d := range docs {
+			if k := keyDocument(d.Country, d.Number); k != "" && !seenDoc[k] {
+				seenDoc[k] = true
+				p.docs = append(p.docs, k)
+			}
+		}
 		for _, epc := range t.EPCs {
 			if k := keyEPC(epc); k != "" && !seenEPC[k] {
 				seenEPC[k] = true
@@ -106,6 +114,12 @@ func writeProjection(ctx context.Context, x execer, p projection) error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.id, i, t.docKey, t.surname, t.given, t.birth, t.surnameKey, t.givenKey, p.openedAt); err != nil {
 			return fmt.Errorf("project traveller of %s: %w", p.id, err)
+		}
+	}
+	for _, d := range p.docs {
+		if _, err := x.ExecContext(ctx, `INSERT INTO crossing_documents (crossing_id, doc_key, at) VALUES (?, ?, ?)`,
+			p.id, d, p.openedAt); err != nil {
+			return fmt.Errorf("project document of %s: %w", p.id, err)
 		}
 	}
 	if p.plateKey != "" {
@@ -165,7 +179,7 @@ func (s *Store) RebuildProjections(ctx context.Context) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	for _, table := range []string{"crossing_epcs", "crossing_plates", "crossing_travelers", "crossings"} {
+	for _, table := range []string{"crossing_epcs", "crossing_plates", "crossing_documents", "crossing_travelers", "crossings"} {
 		if _, err = tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 			return fmt.Errorf("sqlitestore: rebuild projections: clear %s: %w", table, err)
 		}

@@ -75,10 +75,10 @@ CREATE INDEX crossings_by_opened ON crossings (opened_at DESC);
 CREATE INDEX crossings_by_lane ON crossings (lane, opened_at DESC);
 CREATE INDEX crossings_by_status ON crossings (status, opened_at);
 
--- One row per traveller per crossing. doc_key is "COUNTRY/NUMBER" normalised
--- ('' when no document is known); surname_key and given_key are normalised
--- names; at is the crossing's opened_at, so look-ups come out newest first
--- straight from the index.
+-- One row per traveller per crossing, in order of first appearance. The
+-- name keys are normalised (upper case, letters and digits); birth_date is
+-- YYYYMMDD; at is the crossing's opened_at, so look-ups come out newest
+-- first straight from the index.
 CREATE TABLE crossing_travelers (
     crossing_id TEXT    NOT NULL REFERENCES crossings (id) ON DELETE CASCADE,
     ord         INTEGER NOT NULL,
@@ -91,8 +91,17 @@ CREATE TABLE crossing_travelers (
     at          INTEGER NOT NULL,
     PRIMARY KEY (crossing_id, ord)
 ) WITHOUT ROWID;
-CREATE INDEX travelers_by_doc ON crossing_travelers (doc_key, at DESC);
 CREATE INDEX travelers_by_name ON crossing_travelers (surname_key, birth_date, at DESC);
+
+-- Every document presented or enrolled in the crossing ("COUNTRY/NUMBER",
+-- normalised): a passport and a SENTRI card of one traveller both find it.
+CREATE TABLE crossing_documents (
+    crossing_id TEXT    NOT NULL REFERENCES crossings (id) ON DELETE CASCADE,
+    doc_key     TEXT    NOT NULL,
+    at          INTEGER NOT NULL,
+    PRIMARY KEY (crossing_id, doc_key)
+) WITHOUT ROWID;
+CREATE INDEX documents_by_key ON crossing_documents (doc_key, at DESC);
 
 -- The vehicle's plate (as confirmed or corrected, else as read).
 CREATE TABLE crossing_plates (
