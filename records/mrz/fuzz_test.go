@@ -2,6 +2,7 @@ package mrz_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -88,6 +89,62 @@ func FuzzParse(f *testing.F) {
 		if (r.Checks.PersonalNumber != nil) != (r.Format == mrz.TD3) ||
 			(r.Checks.Composite != nil) != (r.Format != mrz.MRVA && r.Format != mrz.MRVB) {
 			t.Errorf("%s carries checks %v", r.Format, checksMap(r.Checks))
+		}
+	})
+}
+
+// sanitize keeps the letters (upper-cased) and digits of s, at most n.
+func sanitize(s string, n int, digits bool) string {
+	var b strings.Builder
+	for _, c := range strings.ToUpper(s) {
+		if b.Len() == n {
+			break
+		}
+		if c >= 'A' && c <= 'Z' || digits && c >= '0' && c <= '9' {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+// FuzzRoundTrip lays out arbitrary well-formed passports and TD1 cards and
+// checks they parse back valid with the same data.
+func FuzzRoundTrip(f *testing.F) {
+	f.Add("ERIKSSON", "ANNA MARIA", "L898902C3", uint32(740812), uint32(300415), "ZE184226B")
+	f.Add("A", "", "1", uint32(0), uint32(991231), "")
+	f.Add("VAN DER BERG", "JAN", "592012345678", uint32(991231), uint32(280229), "X")
+	f.Fuzz(func(t *testing.T, surname, given, number string, birth, expiry uint32, opt string) {
+		surname = sanitize(surname, 15, false) // with given names, fits the 30 of a TD1
+		given = sanitize(given, 10, false)
+		number = sanitize(number, 12, true)
+		opt = sanitize(opt, 2, true)
+		if surname == "" || number == "" {
+			return
+		}
+		b, e := fmt.Sprintf("%06d", birth%1000000), fmt.Sprintf("%06d", expiry%1000000)
+		for _, lines := range [][]string{
+			buildTD3(t, doc{code: "P", state: "UTO", surname: surname, given: given, number: number[:min(9, len(number))],
+				nat: "UTO", birth: b, sex: "F", expiry: e, opt: opt}),
+			buildTD1(t, doc{code: "I", state: "UTO", surname: surname, given: given, number: number,
+				nat: "UTO", birth: b, sex: "F", expiry: e, opt: opt}),
+		} {
+			r := mustParse(t, lines)
+			wantNumber := number
+			if r.Format == mrz.TD3 {
+				wantNumber = number[:min(9, len(number))]
+			}
+			if r.Surname != surname || r.GivenNames != given || r.DocumentNumber != wantNumber || r.OptionalData != opt {
+				t.Errorf("%q: got %q %q %q %q", lines, r.Surname, r.GivenNames, r.DocumentNumber, r.OptionalData)
+			}
+			for name, ok := range checksMap(r.Checks) {
+				if !ok {
+					t.Errorf("%q: checks.%s false", lines, name)
+				}
+			}
+			dateErr := hasError(r, "not a calendar date")
+			if r.Valid == dateErr || len(r.Errors) > 2 {
+				t.Errorf("%q: valid %v errors %q", lines, r.Valid, r.Errors)
+			}
 		}
 	})
 }
