@@ -13,8 +13,10 @@ import (
 //
 // Input without an MRZ shape (3×30, 2×36 or 2×44 characters after
 // cleaning) returns an error wrapping ErrNotMRZ. A recognised shape always
-// returns a Result, with Valid false and Errors explaining any bad
-// character, check digit, date or code in it.
+// returns a Result; it is Valid when every character, check digit, date,
+// state code, sex and document code is right, else Errors explain each
+// problem. Nothing is corrected: a letter O in a numeric field stays an
+// error, with a WarnOCRLetterO hint when reading it as 0 would pass.
 func Parse(raw string, now time.Time) (*Result, error) {
 	c, err := clean(raw)
 	if err != nil {

@@ -27,6 +27,10 @@ type Checks struct {
 
 // Result is the parse of one document's MRZ. Its JSON form is the contract of
 // `booth mrz` (DESIGN §4): keys and value formats must not change.
+//
+// OptionalData has trailing fillers removed: it is the personal number on a
+// TD3 and, on a TD1, both optional elements (lines 1 and 2) joined by a
+// space. The continuation of a long document number is not part of it.
 type Result struct {
 	Format          Format   `json:"format"`
 	Valid           bool     `json:"valid"`
