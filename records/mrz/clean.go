@@ -55,8 +55,8 @@ func (c *cleaned) line(i int) string { return string(c.buf[i][:c.lens[i]]) }
 // up to STX and from ETX on, which is where SOH headers and the BCC byte
 // sit), splits on CR, LF or CRLF, removes whitespace and control
 // characters, upper-cases letters, maps '«' and '_' to the filler '<' and
-// drops empty lines. It stops as soon as the input cannot be an MRZ, so its
-// work is bounded by the MRZ size, not the input size.
+// drops empty lines. Past the framing search it stops as soon as the input
+// cannot be an MRZ, and it never holds more than one MRZ's worth of bytes.
 func clean(raw string) (*cleaned, error) {
 	if i := strings.IndexByte(raw, stx); i >= 0 {
 		raw = raw[i+1:]
