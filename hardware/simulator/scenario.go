@@ -83,7 +83,7 @@ type DocStep struct {
 
 // RPMStep is one vehicle passing the radiation portal.
 type RPMStep struct {
-	Occupancy         int      `json:"occupancy"`
+	Occupancy         int      `json:"occupancy,omitempty"`          // 0: the portal's next number
 	Samples           int      `json:"samples,omitempty"`            // 200 ms samples while occupied, default 15
 	Interval          Duration `json:"interval,omitempty"`           // default 200ms
 	GammaAlarm        bool     `json:"gamma_alarm,omitempty"`        // samples in the middle third are GA
