@@ -1,0 +1,310 @@
+package sqlitestore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/portofentry/booth/records"
+)
+
+func TestAppendAssignsOriginSeqAndRecordedAt(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	before := time.Now().UTC()
+	in := []records.Event{
+		mustEvent(t, "C1", records.Note{Text: "a"}, t0, "B1"),
+		mustEvent(t, "C1", records.Note{Text: "b"}, t0.Add(time.Second), "B1"),
+	}
+	fixed := t0.Add(time.Minute)
+	in[1].RecordedAt = fixed
+	out, err := s.Append(ctx, in...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range out {
+		if e.Origin != "WS-TEST" || e.OriginSeq != int64(i+1) {
+			t.Errorf("event %d: origin %q seq %d, want WS-TEST %d", i, e.Origin, e.OriginSeq, i+1)
+		}
+	}
+	if out[0].RecordedAt.Before(before) || out[0].RecordedAt.After(time.Now()) {
+		t.Errorf("RecordedAt %v not set to the append time", out[0].RecordedAt)
+	}
+	if !out[1].RecordedAt.Equal(fixed) {
+		t.Errorf("RecordedAt %v overwritten, want %v", out[1].RecordedAt, fixed)
+	}
+	stored, err := s.Events(ctx, "C1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != 2 {
+		t.Fatalf("stored %d events, want 2", len(stored))
+	}
+	for i := range stored {
+		if !eventsEqual(stored[i], out[i]) {
+			t.Errorf("stored event %d = %+v,\nreturned %+v", i, stored[i], out[i])
+		}
+	}
+}
+
+// eventsEqual compares envelopes and payload bytes exactly.
+func eventsEqual(a, b records.Event) bool {
+	return a.ID == b.ID && a.CrossingID == b.CrossingID && a.Origin == b.Origin && a.OriginSeq == b.OriginSeq &&
+		a.Kind == b.Kind && a.At.Equal(b.At) && a.RecordedAt.Equal(b.RecordedAt) && a.Officer == b.Officer &&
+		a.Schema == b.Schema && string(a.Payload) == string(b.Payload)
+}
+
+func TestAppendGapFreeAcrossConcurrentAppenders(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	const writers, each = 8, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cid := fmt.Sprintf("C%d", w)
+			for i := range each {
+				evs := []records.Event{mustEvent(t, cid, records.Note{Text: fmt.Sprint(i)}, t0.Add(time.Duration(i)*time.Second), "B1")}
+				if i%5 == 0 { // some multi-event appends too
+					evs = append(evs, mustEvent(t, cid, records.Note{Text: "x"}, t0, "B1"))
+				}
+				if _, err := s.Append(ctx, evs...); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	rows, err := s.read.Query(`SELECT origin_seq FROM events WHERE origin = 'WS-TEST' ORDER BY origin_seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	want := int64(1)
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			t.Fatal(err)
+		}
+		if seq != want {
+			t.Fatalf("origin_seq %d where %d expected: gap or duplicate", seq, want)
+		}
+		want++
+	}
+	if total := writers * (each + each/5); want-1 != int64(total) {
+		t.Fatalf("%d events stored, want %d", want-1, total)
+	}
+	if n, _, _ := s.Backlog(ctx); n != writers*(each+each/5) {
+		t.Errorf("backlog %d, want one outbox row per event", n)
+	}
+}
+
+func TestAppendDuplicateIDsAreIdempotent(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	e := mustEvent(t, "C1", records.Note{Text: "once"}, t0, "B1")
+	first, err := s.Append(ctx, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Appending the same local event again (a retry) neither stores it
+	// twice nor burns a sequence number.
+	again, err := s.Append(ctx, e, e)
+	if err != nil {
+		t.Fatalf("duplicate append: %v", err)
+	}
+	for _, g := range again {
+		if !eventsEqual(g, first[0]) {
+			t.Errorf("duplicate returned %+v, want stored %+v", g, first[0])
+		}
+	}
+	next, err := s.Append(ctx, mustEvent(t, "C1", records.Note{Text: "next"}, t0, "B1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next[0].OriginSeq != 2 {
+		t.Errorf("next local seq = %d, want 2 (a duplicate must not consume a number)", next[0].OriginSeq)
+	}
+	// A replicated copy of a stored event is skipped too.
+	remote := first[0]
+	if _, err := s.Append(ctx, remote); err != nil {
+		t.Fatalf("replicated duplicate: %v", err)
+	}
+	if n := rawCount(t, s.read, `SELECT count(*) FROM events`); n != 2 {
+		t.Errorf("%d events stored, want 2", n)
+	}
+	if n := rawCount(t, s.read, `SELECT count(*) FROM outbox`); n != 2 {
+		t.Errorf("%d outbox rows, want 2", n)
+	}
+}
+
+func TestAppendReplicatedEventsStoredAsIs(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	remote := mustEvent(t, "C9", records.Note{Text: "from WS2"}, t0, "B2")
+	remote.Origin, remote.OriginSeq = "WS2", 41
+	remote.RecordedAt = t0.Add(time.Second)
+	unknown := records.Event{
+		ID: records.NewID(), CrossingID: "C9", Origin: "WS2", OriginSeq: 42, Kind: "vehicle.teleported",
+		At: t0.Add(2 * time.Second), RecordedAt: t0.Add(3 * time.Second), Schema: 7,
+		Payload: json.RawMessage(`{"to":"mars","v":[1,2,3]}`),
+	}
+	newer := mustEvent(t, "C9", records.Note{Text: "v9"}, t0.Add(3*time.Second), "B2")
+	newer.Origin, newer.OriginSeq, newer.Schema = "WS2", 43, records.SchemaVersion+8
+	out, err := s.Append(ctx, remote, unknown, newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := s.Events(ctx, "C9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []records.Event{remote, unknown, newer} {
+		want.RecordedAt = out[i].RecordedAt
+		if !eventsEqual(stored[i], want) {
+			t.Errorf("event %d stored as %+v, want verbatim %+v", i, stored[i], want)
+		}
+	}
+	if n, _, _ := s.Backlog(ctx); n != 0 {
+		t.Errorf("replicated events entered the outbox: backlog %d", n)
+	}
+	c, err := s.Crossing(ctx, "C9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Skipped) != 2 {
+		t.Errorf("fold skipped %v, want the unknown and the newer event", c.Skipped)
+	}
+	// The same origin/seq under another id is a conflict, never a silent drop.
+	clash := mustEvent(t, "C9", records.Note{Text: "clash"}, t0, "B2")
+	clash.Origin, clash.OriginSeq = "WS2", 41
+	if _, err := s.Append(ctx, clash); err == nil {
+		t.Error("a second event with the same origin and seq was accepted")
+	}
+}
+
+func TestAppendRejectsInvalidEventsAtomically(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	good := mustEvent(t, "C1", records.Note{Text: "ok"}, t0, "B1")
+	for _, c := range []struct {
+		name string
+		mut  func(*records.Event)
+	}{
+		{"empty id", func(e *records.Event) { e.ID = "" }},
+		{"empty crossing", func(e *records.Event) { e.CrossingID = "" }},
+		{"empty kind", func(e *records.Event) { e.Kind = "" }},
+		{"origin without seq", func(e *records.Event) { e.Origin = "WS2" }},
+		{"seq without origin", func(e *records.Event) { e.OriginSeq = 3 }},
+		{"negative seq", func(e *records.Event) { e.Origin, e.OriginSeq = "WS2", -1 }},
+		{"bad JSON", func(e *records.Event) { e.Payload = json.RawMessage(`{"text":`) }},
+		{"huge payload", func(e *records.Event) {
+			e.Payload = json.RawMessage(`"` + strings.Repeat("x", maxPayloadLen) + `"`)
+		}},
+		{"long id", func(e *records.Event) { e.ID = strings.Repeat("a", maxFieldLen+1) }},
+		{"control char", func(e *records.Event) { e.Officer = "B1\x00" }},
+		{"time out of range", func(e *records.Event) { e.At = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			bad := mustEvent(t, "C1", records.Note{Text: "bad"}, t0, "B1")
+			c.mut(&bad)
+			_, err := s.Append(ctx, good, bad)
+			if !errors.Is(err, ErrInvalidEvent) {
+				t.Fatalf("err = %v, want ErrInvalidEvent", err)
+			}
+			if n := rawCount(t, s.read, `SELECT count(*) FROM events`); n != 0 {
+				t.Fatalf("%d events stored after a refused batch, want 0", n)
+			}
+		})
+	}
+	// Nothing was consumed from the sequence either.
+	out, err := s.Append(ctx, good)
+	if err != nil || out[0].OriginSeq != 1 {
+		t.Fatalf("append after refusals: seq %v, %v; want 1", out, err)
+	}
+}
+
+func TestAppendUpdatesProjection(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	tr := traveller{"GARCIA", "MARIA ELENA", "1984-03-17", "USA", "561234567"}
+	evs := vehicleCrossing(t, t0, "V03", "us-ca", "7ABC123", "E2003411B802011516121234", true, tr)
+	// Appended one at a time, as the booth does.
+	for _, e := range evs {
+		if _, err := s.Append(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q, err := s.Referred(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q) != 1 {
+		t.Fatalf("secondary queue %+v, want the referred crossing", q)
+	}
+	got := q[0]
+	if got.ID != evs[0].CrossingID || got.Lane != "V03" || got.Mode != records.ModeVehicle || got.Status != records.StatusReferred ||
+		got.Plate != "7ABC123" || !got.Referred || !got.OpenedAt.Equal(t0) || got.Events != len(evs) {
+		t.Errorf("summary %+v", got)
+	}
+	if !slices.Equal(got.Travelers, []string{"GARCIA, MARIA ELENA"}) {
+		t.Errorf("travellers %q", got.Travelers)
+	}
+	// The determination moves it out of the queue.
+	det := mustEvent(t, evs[0].CrossingID, records.Determination{Outcome: records.OutcomeReleased}, t0.Add(time.Hour), "S1")
+	if _, err := s.Append(ctx, det); err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := s.Referred(ctx); len(q) != 0 {
+		t.Errorf("determined crossing still queued: %+v", q)
+	}
+	c, err := s.Crossing(ctx, evs[0].CrossingID)
+	if err != nil || c.Status != records.StatusDetermined || c.Determination.Value.Outcome != records.OutcomeReleased {
+		t.Fatalf("Crossing = %+v, %v", c, err)
+	}
+	if _, err := s.Crossing(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Crossing(unknown) err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestRecentCrossings(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	tr := traveller{"LEE", "ANN", "1990-01-02", "USA", "500000001"}
+	for i := range 5 {
+		lane := "V01"
+		if i%2 == 1 {
+			lane = "V02"
+		}
+		if _, err := s.Append(ctx, vehicleCrossing(t, t0.Add(time.Duration(i)*time.Minute), lane, "us-az", fmt.Sprintf("ABC%04d", i), "", false, tr)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v1, err := s.RecentCrossings(ctx, "V01", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v1) != 2 || v1[0].Plate != "ABC0004" || v1[1].Plate != "ABC0002" {
+		t.Errorf("RecentCrossings(V01, 2) = %+v, want plates ABC0004, ABC0002", v1)
+	}
+	all, err := s.RecentCrossings(ctx, "", 0)
+	if err != nil || len(all) != 5 || all[0].Plate != "ABC0004" || all[4].Plate != "ABC0000" {
+		t.Errorf("RecentCrossings(all) = %+v, %v", all, err)
+	}
+	if all[0].Outcome != records.OutcomeAdmitted || all[0].Status != records.StatusClosed {
+		t.Errorf("outcome/status %q/%q", all[0].Outcome, all[0].Status)
+	}
+}
