@@ -1,8 +1,206 @@
 package main
 
-import "io"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
 
-// runTUI starts the workstation TUI. (placeholder until the TUI lands)
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/portofentry/booth/hardware"
+	"github.com/portofentry/booth/hardware/docreader"
+	"github.com/portofentry/booth/hardware/lpr"
+	"github.com/portofentry/booth/hardware/rfid"
+	"github.com/portofentry/booth/hardware/rpm"
+	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/sqlitestore"
+	"github.com/portofentry/booth/tui"
+)
+
+// runTUI starts the workstation: `booth [--config FILE] [--demo] [--role R]
+// [--read-only]` (DESIGN §4).
 func runTUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return usageError(stderr, "the TUI is not implemented yet; try `booth mrz`")
+	fs := flag.NewFlagSet("booth", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "workstation configuration file (TOML)")
+	demo := fs.Bool("demo", false, "run with simulated devices, a temporary database and a demo officer")
+	role := fs.String("role", "", "primary | secondary | supervisor (overrides the file)")
+	readOnly := fs.Bool("read-only", false, "open the store read-only; no action can write")
+	printCfg := fs.Bool("print-config", false, "print the configuration with every default and exit")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		return usageError(stderr, "unknown command %q (commands: mrz, devices, officer, audit, export, retention)", fs.Arg(0))
+	}
+	cfg, err := loadConfig(*configPath)
+	if err == nil {
+		err = cfg.applyFlags(*role, *readOnly)
+	}
+	if err != nil {
+		return usageError(stderr, "%v", err)
+	}
+	if *printCfg {
+		if err := printConfig(stdout, cfg); err != nil {
+			fmt.Fprintln(stderr, "booth:", err)
+			return 1
+		}
+		return 0
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+
+	var d *demoEnv
+	if *demo {
+		d, err = startDemo(ctx, &cfg)
+		if err != nil {
+			fmt.Fprintln(stderr, "booth: demo:", err)
+			return 1
+		}
+		defer d.Close()
+	}
+	logFile, err := os.OpenFile(cfg.LogFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		fmt.Fprintln(stderr, "booth: log file:", err)
+		return 1
+	}
+	defer logFile.Close()
+	logger := slog.New(slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if d != nil {
+		d.startPlaying(ctx, logger)
+	}
+	if err := workstation(ctx, cfg, d, logger); err != nil {
+		logger.Error("workstation stopped", "err", err)
+		fmt.Fprintln(stderr, "booth:", err)
+		return 1
+	}
+	return 0
+}
+
+// workstation opens the store and the devices and runs the TUI until the
+// officer quits or ctx ends.
+func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logger) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	store, err := sqlitestore.Open(ctx, cfg.Database, sqlitestore.Options{Origin: cfg.Workstation, ReadOnly: cfg.ReadOnly, Logger: logger})
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer store.Close()
+
+	mgr := hardware.NewManager(hardware.ManagerOptions{Logger: logger})
+	n, err := addDevices(mgr, cfg)
+	if err != nil {
+		return err
+	}
+	linkNote := "offline"
+	if cfg.PortServer.URL == "" {
+		linkNote = "offline (no port server configured)"
+	}
+	if d != nil {
+		linkNote = "offline (demo: no port server)"
+	}
+	backend := &tui.StoreBackend{Store: store, StaleAfter: 24 * time.Hour, Link: func() string { return linkNote }}
+	deps := tui.Deps{Log: store, Lookups: backend, Officers: backend, Logger: logger}
+	if cfg.Matcher.URL != "" {
+		deps.Faces = tui.NewHTTPFaces(cfg.Matcher.URL)
+	}
+	tcfg := tui.Config{
+		Workstation: cfg.Workstation, Port: cfg.Port, Lane: cfg.Lane, Mode: records.Mode(cfg.Mode),
+		Role: cfg.Role, ReadOnly: cfg.ReadOnly, IdleLock: cfg.IdleLock.Duration, Keys: cfg.Keys,
+		Theme: cfg.Theme, NoColor: os.Getenv("NO_COLOR") != "", FaceTimeout: cfg.Matcher.Timeout.Duration,
+	}
+	if d != nil {
+		tcfg.LoginHint = d.hint
+	}
+	model, err := tui.New(ctx, tcfg, deps)
+	if err != nil {
+		return err
+	}
+	p := tea.NewProgram(model, tea.WithContext(ctx))
+	if n > 0 {
+		go func() {
+			if err := mgr.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				logger.Error("devices stopped", "err", err)
+			}
+		}()
+	}
+	go forward(ctx, p, mgr, n > 0)
+	_, err = p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// forward is the one goroutine that feeds device events and device health
+// into the program.
+func forward(ctx context.Context, p *tea.Program, mgr *hardware.Manager, devices bool) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	var events <-chan hardware.Event
+	if devices {
+		events = mgr.Events()
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-events:
+			if !ok {
+				events = nil
+				continue
+			}
+			p.Send(tui.DeviceMsg{Event: ev})
+		case <-t.C:
+			var hs []tui.DeviceHealth
+			for _, h := range mgr.HealthAll() {
+				hs = append(hs, tui.DeviceHealth{Device: h.Device, State: string(h.State), LastFrame: h.LastFrame,
+					Errors: h.Errors, LastError: h.LastError})
+			}
+			p.Send(tui.HealthMsg{Devices: hs})
+		}
+	}
+}
+
+// addDevices adds every configured device to the manager.
+func addDevices(mgr *hardware.Manager, cfg Config) (int, error) {
+	bcc, err := docreader.ParseBCCMode(cfg.Devices.Doc.BCC)
+	if err != nil {
+		return 0, fmt.Errorf("devices.doc.bcc: %w", err)
+	}
+	devs := []struct {
+		dev hardware.Device
+		sd  SerialDevice
+		dec hardware.Decoder
+	}{
+		{hardware.DeviceDoc, cfg.Devices.Doc, docreader.NewDecoder(docreader.Options{BCC: bcc, IdleGap: cfg.Devices.Doc.IdleGap.Duration})},
+		{hardware.DeviceRFID, cfg.Devices.RFID, rfid.NewDecoder(rfid.Options{Window: cfg.Devices.RFID.Window.Duration, RSSIFloor: cfg.Devices.RFID.RSSIFloor})},
+		{hardware.DeviceRPM, cfg.Devices.RPM, rpm.NewDecoder(rpm.Options{})},
+		{hardware.DeviceLPR, cfg.Devices.LPR, lpr.NewDecoder(lpr.Options{})},
+	}
+	n := 0
+	for _, d := range devs {
+		if d.sd.Path == "" {
+			continue
+		}
+		if cfg.Mode == "pedestrian" && (d.dev == hardware.DeviceLPR || d.dev == hardware.DeviceRPM) {
+			continue
+		}
+		pc := hardware.DefaultPortConfig(d.dev, d.sd.Path)
+		pc.Baud, pc.Size, pc.Parity, pc.StopBits = d.sd.Baud, d.sd.DataBits, hardware.Parity(d.sd.Parity[0]), d.sd.StopBits
+		if err := mgr.Add(d.dev, pc, d.dec); err != nil {
+			return 0, fmt.Errorf("devices.%s: %w", d.dev, err)
+		}
+		n++
+	}
+	return n, nil
 }

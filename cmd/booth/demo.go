@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/portofentry/booth/hardware/simulator"
+	"github.com/portofentry/booth/sqlitestore"
+)
+
+// The demo officer. The login screen shows these: the demo has nothing to
+// protect, and a newcomer must get in without reading docs.
+const (
+	demoBadge = "D1001"
+	demoName  = "DEMO OFFICER"
+	demoPIN   = "246810"
+)
+
+// demoEnv is `booth --demo` (DESIGN §4): simulated devices in-process, a
+// temporary database seeded with the simulator's reference data, a demo
+// officer, and scenarios playing in a loop.
+type demoEnv struct {
+	dir       string
+	keepDir   bool
+	sim       *simulator.Sim
+	cancel    context.CancelFunc
+	scenarios []simulator.Scenario
+	gap       time.Duration
+	hint      string
+}
+
+// Environment knobs for scripted runs (the end-to-end test): BOOTH_DEMO_DIR
+// keeps the database in a known directory, BOOTH_DEMO_SCENARIOS picks the
+// scenarios (comma-separated names), BOOTH_DEMO_GAP sets the pause between
+// them.
+const (
+	envDemoDir       = "BOOTH_DEMO_DIR"
+	envDemoScenarios = "BOOTH_DEMO_SCENARIOS"
+	envDemoGap       = "BOOTH_DEMO_GAP"
+)
+
+func startDemo(ctx context.Context, cfg *Config) (*demoEnv, error) {
+	d := &demoEnv{gap: 12 * time.Second}
+	if dir := os.Getenv(envDemoDir); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("demo directory: %w", err)
+		}
+		d.dir, d.keepDir = dir, true
+	} else {
+		dir, err := os.MkdirTemp("", "booth-demo-")
+		if err != nil {
+			return nil, fmt.Errorf("demo directory: %w", err)
+		}
+		d.dir = dir
+	}
+	if v := os.Getenv(envDemoGap); v != "" {
+		g, err := time.ParseDuration(v)
+		if err != nil || g < 0 {
+			d.Close()
+			return nil, fmt.Errorf("%s: %q is not a duration", envDemoGap, v)
+		}
+		d.gap = g
+	}
+	var err error
+	if d.scenarios, err = demoScenarios(cfg.Mode, os.Getenv(envDemoScenarios)); err != nil {
+		d.Close()
+		return nil, err
+	}
+	simLog, err := os.OpenFile(filepath.Join(d.dir, "devsim.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("simulator log: %w", err)
+	}
+	simCtx, cancel := context.WithCancel(ctx)
+	d.cancel = cancel
+	d.sim, err = simulator.Start(simCtx, simulator.Options{Speed: 1, LinkDir: filepath.Join(d.dir, "dev"),
+		Logger: slog.New(slog.NewTextHandler(simLog, nil))})
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("start simulated devices: %w", err)
+	}
+	paths := d.sim.Paths()
+	cfg.Devices.Doc.Path, cfg.Devices.RFID.Path = paths.Doc, paths.RFID
+	cfg.Devices.RPM.Path, cfg.Devices.LPR.Path = paths.RPM, paths.LPR
+	cfg.Matcher.URL = paths.Matcher
+	cfg.PortServer = PortServer{}
+	cfg.Database = filepath.Join(d.dir, "booth.db")
+	cfg.LogFile = filepath.Join(d.dir, "booth.log")
+	if cfg.Workstation == defaultConfig().Workstation {
+		cfg.Workstation = "demo-booth"
+	}
+	if err := seedDemo(ctx, cfg.Database, cfg.Workstation, cfg.Role); err != nil {
+		d.Close()
+		return nil, err
+	}
+	d.hint = fmt.Sprintf("DEMO — badge %s  PIN %s   (simulated lane; data in %s)", demoBadge, demoPIN, d.dir)
+	return d, nil
+}
+
+// demoScenarios picks the built-in scenarios of the lane's mode, or the ones
+// named.
+func demoScenarios(mode, names string) ([]simulator.Scenario, error) {
+	var out []simulator.Scenario
+	if names != "" {
+		for _, n := range strings.Split(names, ",") {
+			sc, ok := simulator.Builtin(strings.TrimSpace(n))
+			if !ok {
+				return nil, fmt.Errorf("%s: no built-in scenario %q", envDemoScenarios, n)
+			}
+			out = append(out, sc)
+		}
+		return out, nil
+	}
+	for _, sc := range simulator.Scenarios() {
+		if sc.Mode == "" || sc.Mode == mode {
+			out = append(out, sc)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no demo scenario for a %s lane", mode)
+	}
+	return out, nil
+}
+
+// seedDemo loads the simulator's reference data and creates the demo
+// officer in a fresh database.
+func seedDemo(ctx context.Context, path, workstation, role string) error {
+	st, err := sqlitestore.Open(ctx, path, sqlitestore.Options{Origin: workstation})
+	if err != nil {
+		return fmt.Errorf("demo database: %w", err)
+	}
+	defer st.Close()
+	fx := simulator.Fixtures()
+	asOf := time.Now().Add(-2 * time.Hour).Truncate(time.Minute)
+	v := time.Now().Unix()
+	for _, kind := range []string{"travelers", "rfid", "lookouts", "lost-stolen"} {
+		f, err := fx.Open(kind + ".jsonl")
+		if err != nil {
+			return fmt.Errorf("demo reference %s: %w", kind, err)
+		}
+		_, err = st.ImportReference(ctx, kind, f, v, asOf)
+		f.Close()
+		if err != nil && !errors.Is(err, sqlitestore.ErrStaleDataset) {
+			return fmt.Errorf("demo reference %s: %w", kind, err)
+		}
+	}
+	if err := st.AddOfficer(ctx, demoBadge, demoName, role, []byte(demoPIN)); err != nil && !errors.Is(err, sqlitestore.ErrOfficerExists) {
+		return fmt.Errorf("demo officer: %w", err)
+	}
+	return nil
+}
+
+// startPlaying runs the scenarios in a loop in the background.
+func (d *demoEnv) startPlaying(ctx context.Context, log *slog.Logger) {
+	go func() {
+		// Let the workstation open the devices before the first vehicle.
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(1500 * time.Millisecond):
+		}
+		if err := d.sim.PlayLoop(ctx, d.scenarios, d.gap); err != nil {
+			log.Error("demo scenarios stopped", "err", err)
+		}
+	}()
+}
+
+// Close stops the simulator and removes the temporary directory.
+func (d *demoEnv) Close() {
+	if d.cancel != nil {
+		d.cancel()
+	}
+	if d.sim != nil {
+		d.sim.Close()
+	}
+	if !d.keepDir && d.dir != "" {
+		os.RemoveAll(d.dir)
+	}
+}
