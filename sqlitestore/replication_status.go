@@ -3,6 +3,7 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -95,4 +96,19 @@ func (s *Store) TouchWorkstations(ctx context.Context, seen []WorkstationSeen) e
 		return fmt.Errorf("sqlitestore: touch workstations: %w", err)
 	}
 	return nil
+}
+
+// Owner is the workstation id the database belongs to ("" for a database
+// that no writer has opened yet). It lets a tool opened read-only, or about
+// to open for writing, find the origin the database was created with.
+func (s *Store) Owner(ctx context.Context) (string, error) {
+	var origin string
+	err := s.read.QueryRowContext(ctx, `SELECT origin FROM workstation WHERE singleton = 1`).Scan(&origin)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("sqlitestore: owner: %w", err)
+	}
+	return origin, nil
 }

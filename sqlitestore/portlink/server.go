@@ -1,0 +1,245 @@
+package portlink
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/portofentry/booth/sqlitestore"
+)
+
+// ServerConfig configures the port server's handler.
+type ServerConfig struct {
+	// Store is the port server's database, opened writable with origin
+	// "port-<code>".
+	Store  *sqlitestore.Store
+	Logger *slog.Logger
+	// FeedRetain is how many feed versions are served as deltas; a
+	// workstation further behind takes a snapshot. 0 keeps every version.
+	FeedRetain int64
+	// CompactEvery is how often the feed floor is raised; 0 means 1 minute.
+	CompactEvery time.Duration
+	// SeenEvery is how often feed polls are written to the workstation
+	// status; 0 means 5 seconds.
+	SeenEvery time.Duration
+}
+
+// Server is the port server's HTTP side. Serve its Handler over TLS with
+// ServerTLSConfig, and run Run alongside for the background work.
+type Server struct {
+	cfg     ServerConfig
+	log     *slog.Logger
+	news    *broadcaster
+	metrics serverMetrics
+
+	seenMu sync.Mutex
+	seen   map[string]sqlitestore.WorkstationSeen
+}
+
+// NewServer checks cfg and returns the server.
+func NewServer(cfg ServerConfig) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("portlink: server: no store")
+	}
+	if cfg.Store.ReadOnly() {
+		return nil, errors.New("portlink: server: the store is read-only")
+	}
+	if cfg.FeedRetain < 0 {
+		return nil, fmt.Errorf("portlink: server: feed retention %d is negative", cfg.FeedRetain)
+	}
+	if cfg.CompactEvery <= 0 {
+		cfg.CompactEvery = time.Minute
+	}
+	if cfg.SeenEvery <= 0 {
+		cfg.SeenEvery = 5 * time.Second
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Server{cfg: cfg, log: log, news: newBroadcaster(), seen: map[string]sqlitestore.WorkstationSeen{}}, nil
+}
+
+// Run does the server's background work until ctx is cancelled: raising
+// the feed's compaction floor and recording feed polls.
+func (s *Server) Run(ctx context.Context) error {
+	compact := time.NewTicker(s.cfg.CompactEvery)
+	defer compact.Stop()
+	seen := time.NewTicker(s.cfg.SeenEvery)
+	defer seen.Stop()
+	s.compact(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			// Record the last polls with a fresh context: ctx is gone.
+			flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			s.flushSeen(flushCtx)
+			cancel()
+			return nil
+		case <-compact.C:
+			s.compact(ctx)
+		case <-seen.C:
+			s.flushSeen(ctx)
+		}
+	}
+}
+
+func (s *Server) compact(ctx context.Context) {
+	if s.cfg.FeedRetain == 0 {
+		return
+	}
+	floor, err := s.cfg.Store.CompactFeed(ctx, s.cfg.FeedRetain)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("feed compaction failed", "err", err)
+		}
+		return
+	}
+	s.log.Debug("feed compacted", "floor", floor)
+}
+
+func (s *Server) flushSeen(ctx context.Context) {
+	s.seenMu.Lock()
+	batch := make([]sqlitestore.WorkstationSeen, 0, len(s.seen))
+	for _, w := range s.seen {
+		batch = append(batch, w)
+	}
+	clear(s.seen)
+	s.seenMu.Unlock()
+	if err := s.cfg.Store.TouchWorkstations(ctx, batch); err != nil && ctx.Err() == nil {
+		s.log.Warn("recording feed polls failed", "err", err)
+	}
+}
+
+func (s *Server) noteSeen(id identity, feedVersion int64) {
+	s.seenMu.Lock()
+	s.seen[id.workstation] = sqlitestore.WorkstationSeen{Origin: id.workstation, Role: id.role, At: time.Now(), FeedVersion: feedVersion}
+	s.seenMu.Unlock()
+}
+
+// Handler routes the port server's API. Every route needs a verified client
+// certificate; the TLS layer (ServerTLSConfig) already refuses connections
+// without one.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST "+PathEvents, s.authed(s.handleEvents))
+	mux.Handle("GET "+PathFeed, s.authed(s.handleFeed))
+	mux.Handle("GET "+PathSnapshot, s.authed(s.handleSnapshot))
+	mux.Handle("GET "+PathReference+"{kind}/{version}", s.authed(s.handleReference))
+	mux.Handle("GET "+PathMetrics, s.authed(s.handleMetrics))
+	mux.Handle("GET "+PathHealth, s.authed(s.handleHealth))
+	return mux
+}
+
+// identity is the caller, from its certificate.
+type identity struct{ workstation, role string }
+
+func (s *Server) authed(h func(http.ResponseWriter, *http.Request, identity)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS == nil || len(r.TLS.VerifiedChains) == 0 || len(r.TLS.VerifiedChains[0]) == 0 {
+			writeError(w, http.StatusUnauthorized, ErrorResponse{Error: CodeForbidden, Message: "a client certificate signed by the port CA is required"})
+			return
+		}
+		ws, role, err := Identity(r.TLS.VerifiedChains[0][0])
+		if err != nil {
+			writeError(w, http.StatusForbidden, ErrorResponse{Error: CodeForbidden, Message: err.Error()})
+			return
+		}
+		h(w, r, identity{ws, role})
+	})
+}
+
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, id identity) {
+	if id.role == RoleSupervisor {
+		s.metrics.batch(CodeForbidden)
+		writeError(w, http.StatusForbidden, ErrorResponse{Error: CodeForbidden,
+			Message: fmt.Sprintf("%s is a supervisor workstation: supervisors are read-only", id.workstation)})
+		return
+	}
+	var req BatchRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBatchBytes))
+	if err := dec.Decode(&req); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.metrics.batch(CodeTooLarge)
+			writeError(w, http.StatusRequestEntityTooLarge, ErrorResponse{Error: CodeTooLarge,
+				Message: fmt.Sprintf("batch body over %d bytes", MaxBatchBytes)})
+			return
+		}
+		s.metrics.batch(CodeBadRequest)
+		writeError(w, http.StatusBadRequest, ErrorResponse{Error: CodeBadRequest, Message: "batch is not valid JSON: " + err.Error()})
+		return
+	}
+	if len(req.Events) > MaxBatchEvents {
+		s.metrics.batch(CodeTooLarge)
+		writeError(w, http.StatusRequestEntityTooLarge, ErrorResponse{Error: CodeTooLarge,
+			Message: fmt.Sprintf("batch of %d events, at most %d", len(req.Events), MaxBatchEvents)})
+		return
+	}
+	start := time.Now()
+	res, err := s.cfg.Store.Ingest(r.Context(), sqlitestore.IngestBatch{
+		Origin: id.workstation, Role: id.role, Events: req.Events,
+		Backlog: max(0, req.Backlog-len(req.Events)), OldestUnsent: req.OldestUnsent,
+	})
+	s.metrics.commitNanos.Add(time.Since(start).Nanoseconds())
+	s.metrics.commits.Add(1)
+	if res.Applied > 0 {
+		s.metrics.eventsApplied.Add(int64(res.Applied))
+		s.news.Notify()
+	}
+	s.metrics.eventsDuplicate.Add(int64(res.Duplicates))
+	acked := res.Acked
+	var (
+		gap    *GapError
+		schema *SchemaError
+	)
+	switch {
+	case err == nil:
+		s.metrics.batch("ok")
+		writeJSON(w, http.StatusOK, BatchResponse{Acked: res.Acked, Applied: res.Applied, Duplicates: res.Duplicates, Version: res.Version})
+	case errors.As(err, &gap):
+		s.metrics.batch(CodeGap)
+		writeError(w, http.StatusConflict, ErrorResponse{Error: CodeGap, Message: err.Error(), Acked: &acked, Expected: gap.Expected})
+	case errors.As(err, &schema):
+		s.metrics.batch(CodeSchemaTooNew)
+		s.log.Warn("event held back: newer schema", "workstation", id.workstation, "origin_seq", schema.OriginSeq, "schema", schema.Schema)
+		writeError(w, http.StatusUnprocessableEntity, ErrorResponse{Error: CodeSchemaTooNew, Message: err.Error(), Acked: &acked,
+			OriginSeq: schema.OriginSeq, Schema: schema.Schema, MaxSchema: schema.Max})
+	case errors.Is(err, sqlitestore.ErrForeignOrigin):
+		s.metrics.batch(CodeForeignOrigin)
+		s.log.Warn("batch refused: events of another workstation", "workstation", id.workstation, "err", err)
+		writeError(w, http.StatusForbidden, ErrorResponse{Error: CodeForeignOrigin, Message: err.Error(), Acked: &acked})
+	case errors.Is(err, sqlitestore.ErrSequenceConflict):
+		s.metrics.batch(CodeSequenceConflict)
+		s.log.Error("batch refused: sequence conflict", "workstation", id.workstation, "err", err)
+		writeError(w, http.StatusConflict, ErrorResponse{Error: CodeSequenceConflict, Message: err.Error(), Acked: &acked})
+	case errors.Is(err, sqlitestore.ErrInvalidEvent):
+		s.metrics.batch(CodeInvalidEvent)
+		s.log.Warn("batch refused: invalid event", "workstation", id.workstation, "err", err)
+		writeError(w, http.StatusUnprocessableEntity, ErrorResponse{Error: CodeInvalidEvent, Message: err.Error(), Acked: &acked})
+	default:
+		s.metrics.batch(CodeInternal)
+		s.log.Error("batch failed", "workstation", id.workstation, "err", err)
+		writeError(w, http.StatusInternalServerError, ErrorResponse{Error: CodeInternal, Message: "the server could not store the batch; retry"})
+	}
+}
+
+// GapError and SchemaError are the store's, re-exported for callers that
+// match the server's answers.
+type (
+	GapError    = sqlitestore.GapError
+	SchemaError = sqlitestore.SchemaError
+)
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v) // the peer went away: nothing to do
+}
+
+func writeError(w http.ResponseWriter, status int, e ErrorResponse) { writeJSON(w, status, e) }

@@ -1,0 +1,166 @@
+package portlink
+
+import (
+	"sync"
+	"time"
+)
+
+// State is the link's condition as the booth shows it.
+type State string
+
+// Link states.
+const (
+	// StateOnline: the last exchange in each direction succeeded.
+	StateOnline State = "online"
+	// StateOffline: the server cannot be reached (or has not been yet); the
+	// booth works on and queues its events.
+	StateOffline State = "offline"
+	// StateError: the server answers but refuses something (an event of a
+	// newer schema, a sequence conflict, a certificate it does not accept)
+	// or the booth cannot apply what it received. Someone must look.
+	StateError State = "error"
+)
+
+// Status is a snapshot of the link for the booth's screen.
+type Status struct {
+	State       State
+	LastOK      time.Time // last successful exchange with the server
+	LastError   string    // the latest failure, "" when none since the last success
+	LastErrorAt time.Time
+	// Backlog is how many local events wait for the server and
+	// OldestUnsent when the oldest of them was recorded.
+	Backlog      int
+	OldestUnsent time.Time
+	// FeedVersion is how far the port's feed has been applied.
+	FeedVersion int64
+	// HeldSeq is a local event the server refuses and the booth keeps
+	// queued (0 when none); HeldReason says why.
+	HeldSeq    int64
+	HeldReason string
+}
+
+// BacklogAge is how long the oldest unsent event has waited at now.
+func (s Status) BacklogAge(now time.Time) time.Duration {
+	if s.Backlog == 0 || s.OldestUnsent.IsZero() {
+		return 0
+	}
+	return now.Sub(s.OldestUnsent)
+}
+
+// direction is the state of one half of the link.
+type direction struct {
+	active bool // this half runs at all
+	state  State
+}
+
+// statusBoard merges what the sender and the puller report and hands out
+// snapshots. Subscribers get the latest snapshot; a slow one misses
+// intermediate ones, never blocks the link.
+type statusBoard struct {
+	mu       sync.Mutex
+	st       Status
+	up, down direction
+	subs     []chan Status
+}
+
+func newStatusBoard() *statusBoard {
+	return &statusBoard{st: Status{State: StateOffline}}
+}
+
+// Snapshot returns the current status.
+func (b *statusBoard) Snapshot() Status {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.st
+}
+
+// Subscribe returns a channel that receives the status after each change;
+// it is closed when done is closed.
+func (b *statusBoard) Subscribe(done <-chan struct{}) <-chan Status {
+	ch := make(chan Status, 1)
+	b.mu.Lock()
+	b.subs = append(b.subs, ch)
+	ch <- b.st
+	b.mu.Unlock()
+	go func() {
+		<-done
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for i, c := range b.subs {
+			if c == ch {
+				b.subs = append(b.subs[:i], b.subs[i+1:]...)
+				close(ch)
+				break
+			}
+		}
+	}()
+	return ch
+}
+
+func (b *statusBoard) update(fn func(*Status)) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	prev := b.st
+	fn(&b.st)
+	b.st.State = b.merged()
+	if b.st == prev {
+		return
+	}
+	for _, ch := range b.subs {
+		select {
+		case <-ch: // drop the stale snapshot
+		default:
+		}
+		ch <- b.st
+	}
+}
+
+func (b *statusBoard) merged() State {
+	active, offline := 0, false
+	for _, d := range []direction{b.up, b.down} {
+		if !d.active {
+			continue
+		}
+		active++
+		switch d.state {
+		case StateError:
+			return StateError
+		case StateOffline:
+			offline = true
+		}
+	}
+	if active == 0 || offline {
+		return StateOffline
+	}
+	return StateOnline
+}
+
+func (b *statusBoard) activate(up bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	d := &b.down
+	if up {
+		d = &b.up
+	}
+	d.active, d.state = true, StateOffline
+}
+
+// report records the outcome of one exchange in one direction.
+func (b *statusBoard) report(up bool, state State, err error) {
+	b.update(func(s *Status) {
+		d := &b.down
+		if up {
+			d = &b.up
+		}
+		d.state = state
+		now := time.Now()
+		if err == nil {
+			s.LastOK = now
+			if b.merged() == StateOnline {
+				s.LastError = ""
+			}
+			return
+		}
+		s.LastError, s.LastErrorAt = err.Error(), now
+	})
+}
