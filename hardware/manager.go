@@ -61,7 +61,7 @@ func (m *Manager) Add(dev Device, cfg PortConfig, dec Decoder) error {
 	}
 	p, err := NewPort(dev, cfg, dec, m.log)
 	if err != nil {
-		return fmt.Errorf("add device: %w", err)
+		return err // it names the device and the setting
 	}
 	m.ports = append(m.ports, p)
 	m.byDev[dev] = p
