@@ -18,13 +18,16 @@ var headerDevices = []struct {
 func (m *Model) header() string {
 	st := m.styles
 	sep := st.HeaderDim.Render(" │ ")
-	where := " " + m.cfg.Port + " L" + m.cfg.Lane + " " + strings.ToUpper(string(m.cfg.Mode))
+	where := " PORT " + m.cfg.Port + " LANE " + m.cfg.Lane + " " + strings.ToUpper(string(m.cfg.Mode))
 	if m.cfg.ReadOnly {
 		where += " READ-ONLY"
 	}
 	who := "signed out"
 	if m.officer != nil {
 		who = m.officer.Badge + " " + m.officer.Name
+		if m.width < 110 {
+			who = m.officer.Badge
+		}
 	}
 	var devs []string
 	for _, d := range headerDevices {
@@ -33,19 +36,29 @@ func (m *Model) header() string {
 		}
 		devs = append(devs, d.label+healthSymbol(m.health[d.dev]))
 	}
-	link := "LINK " + m.linkText()
-	ref := "REF " + m.refText()
+	// Items in display order with the order they are dropped in when the
+	// terminal is narrow (highest first); the clock always stays.
+	items := []struct {
+		text string
+		drop int
+	}{
+		{where, 0}, {who, 2}, {strings.Join(devs, " "), 0},
+		{"LINK " + m.linkText(), 1}, {"REF " + m.refText(), 1},
+	}
 	clock := m.now.Format("15:04:05")
-	items := []string{st.Header.Render(where), st.Header.Render(who), st.Header.Render(strings.Join(devs, " ")),
-		st.Header.Render(link), st.Header.Render(ref)}
-	// Drop from the end until it fits, keeping the clock.
-	for {
-		line := strings.Join(items, sep) + sep + st.Header.Render(clock+" ")
-		if w := visibleWidth(line); w <= m.width || len(items) <= 2 {
+	for level := 3; level >= 1; level-- {
+		var parts []string
+		for _, it := range items {
+			if it.drop < level {
+				parts = append(parts, st.Header.Render(it.text))
+			}
+		}
+		line := strings.Join(parts, sep) + sep + st.Header.Render(clock+" ")
+		if visibleWidth(line) <= m.width || level == 1 {
 			return st.Header.Render(pad(line, m.width))
 		}
-		items = items[:len(items)-1]
 	}
+	return ""
 }
 
 func healthSymbol(h DeviceHealth) string {

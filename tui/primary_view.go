@@ -57,7 +57,7 @@ func (s *primaryScreen) View() string {
 		m.panel(s.travellerTitle(c), occ, w-vehW, topH, false)))
 	rows = append(rows, m.panel(s.alertTitle(c), s.alertLines(cs, w-4), w, alertH, true))
 	if bottomH >= 3 {
-		if wideFace && bottomH >= faceRows+3 {
+		if wideFace && hasFace(cs) && bottomH >= faceRows+3 {
 			faceW := 2*faceCols + 7
 			rows = append(rows, sideBySide(
 				m.panel("Face", s.faceLines(cs, faceW-4), faceW, bottomH, false),
@@ -67,6 +67,19 @@ func (s *primaryScreen) View() string {
 		}
 	}
 	return strings.Join(rows, "\n")
+}
+
+// hasFace reports whether any traveller has a face verification to show.
+func hasFace(cs *crossingState) bool {
+	if len(cs.faces) > 0 {
+		return true
+	}
+	for _, t := range cs.c.Travelers {
+		if t.Face != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }
@@ -198,6 +211,8 @@ func (s *primaryScreen) occupantLines(c *records.Crossing) []string {
 			parts = append(parts, st.Value.Render(strings.Trim(t.Citizenship+"/"+t.Status, "/")))
 		case !t.Checked:
 			parts = append(parts, st.Dim.Render("… checking"))
+		case t.Program != "":
+			parts = append(parts, st.OK.Render("✔ "+t.Program+" vetted"))
 		default:
 			parts = append(parts, st.Warn.Render("? status not on file"))
 		}

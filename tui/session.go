@@ -37,10 +37,12 @@ func newLogin(m *Model, lockedBadge string) *loginScreen {
 	s.badge.Prompt = ""
 	s.badge.Placeholder = "badge"
 	s.badge.CharLimit = 16
+	s.badge.SetWidth(24)
 	s.pin = textinput.New()
 	s.pin.Prompt = ""
 	s.pin.Placeholder = "PIN"
 	s.pin.CharLimit = 12
+	s.pin.SetWidth(24)
 	s.pin.EchoMode = textinput.EchoPassword
 	s.pin.EchoCharacter = '•'
 	if lockedBadge != "" {

@@ -103,10 +103,10 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	}
 	linkNote := "offline"
 	if cfg.PortServer.URL == "" {
-		linkNote = "offline (no port server configured)"
+		linkNote = "offline (none configured)"
 	}
 	if d != nil {
-		linkNote = "offline (demo: no port server)"
+		linkNote = "offline (demo)"
 	}
 	backend := &tui.StoreBackend{Store: store, StaleAfter: 24 * time.Hour, Link: func() string { return linkNote }}
 	deps := tui.Deps{Log: store, Lookups: backend, Officers: backend, Logger: logger}
