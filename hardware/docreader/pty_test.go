@@ -45,7 +45,7 @@ func framed(lines []string, withBCC bool) []byte {
 }
 
 // startPort runs a document reader on a fresh pty until the test ends.
-func startPort(t *testing.T, opts docreader.Options) (*ptytest.Device, <-chan hardware.Event, *hardware.Port) {
+func startPort(t testing.TB, opts docreader.Options) (*ptytest.Device, <-chan hardware.Event, *hardware.Port) {
 	t.Helper()
 	dev := ptytest.Plug(t, "usb-doc-reader")
 	port, err := hardware.NewPort(hardware.DeviceDoc, hardware.DefaultPortConfig(hardware.DeviceDoc, dev.Link), docreader.NewDecoder(opts), nil)

@@ -165,8 +165,11 @@ func (d *Decoder) purge(now time.Time) {
 			delete(d.seen, epc)
 		}
 	}
-	if excess := len(d.seen) - d.opts.MaxTracked; excess > 0 {
-		// A flood of distinct EPCs: forget the least recently read.
+	if len(d.seen) > d.opts.MaxTracked {
+		// A flood of distinct EPCs: forget the least recently read, down
+		// to three quarters of the bound so the sort is amortised over
+		// many reads instead of repeated on every one.
+		excess := len(d.seen) - d.opts.MaxTracked*3/4
 		type entry struct {
 			epc string
 			at  time.Time

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -190,4 +191,17 @@ func Describe(evs []hardware.Event) string {
 		s += string(b)
 	}
 	return s + "]"
+}
+
+// ReportLatency reports the median and 99th percentile of samples as the
+// benchmark metrics p50-ns and p99-ns.
+func ReportLatency(b *testing.B, samples []time.Duration) {
+	if len(samples) == 0 {
+		return
+	}
+	s := append([]time.Duration(nil), samples...)
+	slices.Sort(s)
+	pct := func(p float64) float64 { return float64(s[min(int(p*float64(len(s))), len(s)-1)].Nanoseconds()) }
+	b.ReportMetric(pct(0.50), "p50-ns")
+	b.ReportMetric(pct(0.99), "p99-ns")
 }
