@@ -216,7 +216,7 @@ func (s *Store) Authenticate(ctx context.Context, badge string, pin []byte, now 
 		return Officer{}, &LockedOutError{Badge: badge, Until: o.LockedUntil}
 	}
 	if !found {
-		h = decoyPIN
+		h = decoyPIN()
 	}
 	ok := h.matches(pin) // slow: outside any transaction
 	switch {

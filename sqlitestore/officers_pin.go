@@ -13,11 +13,15 @@ import (
 // OWASP 2023 floor for PBKDF2; the iteration count is stored per officer so
 // it can be raised without invalidating existing PINs.
 const (
-	pinAlgo       = "pbkdf2-sha256"
-	pinIterations = 600_000
-	pinSaltLen    = 16
-	pinHashLen    = 32
+	pinAlgo              = "pbkdf2-sha256"
+	defaultPINIterations = 600_000
+	pinSaltLen           = 16
+	pinHashLen           = 32
 )
+
+// pinIterations is the cost new PIN hashes get. Only tests of the account
+// logic (not of the hash) lower it, to keep the suite fast.
+var pinIterations = defaultPINIterations
 
 // PIN length rules (DESIGN §6).
 const (
@@ -98,4 +102,7 @@ func (p pinHash) matches(pin []byte) bool {
 
 // decoyPIN is hashed when the badge does not exist, so an unknown badge costs
 // the same time as a wrong PIN and timing does not reveal which badges exist.
-var decoyPIN = pinHash{algo: pinAlgo, iterations: pinIterations, salt: make([]byte, pinSaltLen), hash: make([]byte, pinHashLen)}
+// Its all-zero hash matches no PIN.
+func decoyPIN() pinHash {
+	return pinHash{algo: pinAlgo, iterations: pinIterations, salt: make([]byte, pinSaltLen), hash: make([]byte, pinHashLen)}
+}

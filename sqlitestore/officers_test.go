@@ -1,0 +1,223 @@
+package sqlitestore
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"testing"
+	"time"
+)
+
+// cheapPINs lowers the PIN hash cost for tests of the account logic, which
+// hash dozens of PINs; TestPINHashIsSlowAndSalted checks the real cost. Tests
+// using it must not run in parallel.
+func cheapPINs(t *testing.T) {
+	t.Helper()
+	pinIterations = 1000
+	t.Cleanup(func() { pinIterations = defaultPINIterations })
+}
+
+func auditActions(t *testing.T, s *Store) []string {
+	t.Helper()
+	es, err := s.RecentAudit(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(es, func(i, j int) bool { return es[i].Seq < es[j].Seq })
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Action+":"+e.Subject)
+	}
+	return out
+}
+
+func TestValidatePIN(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		pin string
+		ok  bool
+	}{
+		{"480913", true},
+		{"480913275519", true},
+		{"48091", false},         // too short
+		{"4809132755190", false}, // too long
+		{"48091a", false},
+		{"48 913", false},
+		{"000000", false},
+		{"123456", false},
+		{"987654", false},
+		{"", false},
+	} {
+		err := ValidatePIN([]byte(tc.pin))
+		if (err == nil) != tc.ok {
+			t.Errorf("ValidatePIN(%q) = %v, want ok=%v", tc.pin, err, tc.ok)
+		}
+		if err != nil && !errors.Is(err, ErrWeakPIN) {
+			t.Errorf("ValidatePIN(%q) error %v does not wrap ErrWeakPIN", tc.pin, err)
+		}
+	}
+}
+
+func TestOfficerAccounts(t *testing.T) {
+	cheapPINs(t)
+	s := openOwnStore(t)
+	ctx := context.Background()
+	if err := s.AddOfficer(ctx, " b100 ", "Ana Ruiz", RolePrimary, []byte("480913")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, badge, oname, role, pin string
+		want                          error
+	}{
+		{"duplicate badge", "B100", "Other", RoleSecondary, "480914", ErrOfficerExists},
+		{"bad role", "B101", "X", "admin", "480913", ErrInvalidOfficer},
+		{"bad badge", "B 101", "X", RolePrimary, "480913", ErrInvalidOfficer},
+		{"empty name", "B101", " ", RolePrimary, "480913", ErrInvalidOfficer},
+		{"weak PIN", "B101", "X", RolePrimary, "111111", ErrWeakPIN},
+	} {
+		if err := s.AddOfficer(ctx, tc.badge, tc.oname, tc.role, []byte(tc.pin)); !errors.Is(err, tc.want) {
+			t.Errorf("%s: AddOfficer = %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	list, err := s.ListOfficers(ctx)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("ListOfficers = %+v, %v", list, err)
+	}
+	if o := list[0]; o.Badge != "B100" || o.Name != "Ana Ruiz" || o.Role != RolePrimary || o.Disabled || o.CreatedAt.IsZero() {
+		t.Errorf("officer = %+v", o)
+	}
+
+	now := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	o, err := s.Authenticate(ctx, "b100", []byte("480913"), now)
+	if err != nil || o.Badge != "B100" || o.Role != RolePrimary || !o.LastLoginAt.Equal(now) {
+		t.Fatalf("Authenticate = %+v, %v", o, err)
+	}
+	if err := s.DisableOfficer(ctx, "B100"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DisableOfficer(ctx, "B100"); err != nil {
+		t.Errorf("disabling twice: %v", err)
+	}
+	if err := s.DisableOfficer(ctx, "B404"); !errors.Is(err, ErrUnknownOfficer) {
+		t.Errorf("disable unknown: %v", err)
+	}
+	if _, err := s.Authenticate(ctx, "B100", []byte("480913"), now); !errors.Is(err, ErrDisabled) {
+		t.Errorf("disabled login = %v, want ErrDisabled", err)
+	}
+	// A wrong PIN on a disabled account does not reveal that it is disabled.
+	if _, err := s.Authenticate(ctx, "B100", []byte("480914"), now); !errors.Is(err, ErrBadCredentials) {
+		t.Errorf("wrong PIN on disabled account = %v, want ErrBadCredentials", err)
+	}
+	list, _ = s.ListOfficers(ctx)
+	if !list[0].Disabled || list[0].DisabledAt.IsZero() {
+		t.Errorf("disabled officer listed as %+v", list[0])
+	}
+	want := []string{"officer_add:B100", "login:B100", "officer_disable:B100", "login_failed:B100", "login_failed:B100"}
+	if got := auditActions(t, s); len(got) != len(want) {
+		t.Errorf("audit = %v, want %v", got, want)
+	} else {
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("audit = %v, want %v", got, want)
+				break
+			}
+		}
+	}
+	if rep, err := s.VerifyAudit(ctx); err != nil || !rep.OK {
+		t.Errorf("audit chain after officer actions: %+v, %v", rep, err)
+	}
+}
+
+func TestAuthenticateUnknownBadgeLooksLikeWrongPIN(t *testing.T) {
+	cheapPINs(t)
+	s := openOwnStore(t)
+	ctx := context.Background()
+	if err := s.AddOfficer(ctx, "B200", "Ben Ortiz", RoleSecondary, []byte("739102")); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	_, errUnknown := s.Authenticate(ctx, "B999", []byte("739102"), now)
+	_, errWrong := s.Authenticate(ctx, "B200", []byte("739103"), now)
+	if !errors.Is(errUnknown, ErrBadCredentials) || !errors.Is(errWrong, ErrBadCredentials) || errUnknown.Error() != errWrong.Error() {
+		t.Errorf("unknown badge: %v; wrong PIN: %v; want the same ErrBadCredentials", errUnknown, errWrong)
+	}
+}
+
+func TestAuthenticateLockout(t *testing.T) {
+	cheapPINs(t)
+	s := openOwnStore(t)
+	ctx := context.Background()
+	if err := s.AddOfficer(ctx, "B300", "Cy Park", RoleSupervisor, []byte("552901")); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	// A success resets the count: 4 failures, success, 4 failures do not lock.
+	for i := 0; i < MaxFailedLogins-1; i++ {
+		if _, err := s.Authenticate(ctx, "B300", []byte("000001"), t0); !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("failure %d: %v", i+1, err)
+		}
+	}
+	if _, err := s.Authenticate(ctx, "B300", []byte("552901"), t0); err != nil {
+		t.Fatalf("success after 4 failures: %v", err)
+	}
+	for i := 0; i < MaxFailedLogins-1; i++ {
+		if _, err := s.Authenticate(ctx, "B300", []byte("000001"), t0); !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("failure %d after reset: %v", i+1, err)
+		}
+	}
+	// The fifth consecutive failure locks for 15 minutes.
+	_, err := s.Authenticate(ctx, "B300", []byte("000001"), t0)
+	var lo *LockedOutError
+	if !errors.As(err, &lo) || !errors.Is(err, ErrLockedOut) || !lo.Until.Equal(t0.Add(LockoutDuration)) {
+		t.Fatalf("fifth failure = %v, want locked until %s", err, t0.Add(LockoutDuration))
+	}
+	// Even the right PIN is refused until then.
+	if _, err := s.Authenticate(ctx, "B300", []byte("552901"), t0.Add(LockoutDuration-time.Second)); !errors.Is(err, ErrLockedOut) {
+		t.Errorf("right PIN while locked = %v, want ErrLockedOut", err)
+	}
+	list, _ := s.ListOfficers(ctx)
+	if !list[0].LockedUntil.Equal(t0.Add(LockoutDuration)) {
+		t.Errorf("listed lock = %v", list[0].LockedUntil)
+	}
+	if _, err := s.Authenticate(ctx, "B300", []byte("552901"), t0.Add(LockoutDuration)); err != nil {
+		t.Errorf("right PIN when the lock ends = %v", err)
+	}
+	if rep, err := s.VerifyAudit(ctx); err != nil || !rep.OK || rep.Entries != 1+4+1+5+1+1 {
+		t.Errorf("audit: %+v, %v", rep, err)
+	}
+}
+
+func TestAuthenticateReadOnly(t *testing.T) {
+	cheapPINs(t)
+	s := openOwnStore(t)
+	path := s.Path()
+	s.Close()
+	ro, err := Open(context.Background(), path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if _, err := ro.Authenticate(context.Background(), "B1", []byte("480913"), time.Now()); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("read-only Authenticate = %v, want ErrReadOnly", err)
+	}
+	if err := ro.AddOfficer(context.Background(), "B1", "X", RolePrimary, []byte("480913")); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("read-only AddOfficer = %v, want ErrReadOnly", err)
+	}
+}
+
+func TestPINHashIsSlowAndSalted(t *testing.T) {
+	a, err := newPINHash([]byte("480913"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := newPINHash([]byte("480913"))
+	if a.iterations < 600_000 || a.algo != "pbkdf2-sha256" || decoyPIN().iterations != a.iterations {
+		t.Errorf("hash parameters %s/%d below policy", a.algo, a.iterations)
+	}
+	if string(a.salt) == string(b.salt) || string(a.hash) == string(b.hash) {
+		t.Error("two hashes of one PIN share salt or hash")
+	}
+	if !a.matches([]byte("480913")) || a.matches([]byte("480914")) {
+		t.Error("matches is wrong")
+	}
+}
