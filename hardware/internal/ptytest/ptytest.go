@@ -82,11 +82,14 @@ func (d *Device) Replug(t testing.TB) {
 }
 
 // Unplug closes the pty: the driver's reads see a hung-up tty and the slave
-// node disappears. The symlink is left dangling, as after a USB unplug.
+// node disappears. The symlink is removed, as udev removes a by-id link; a
+// dangling link could otherwise come to name another test's pty when the
+// kernel reuses the pts number.
 func (d *Device) Unplug() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.master != nil {
+		_ = os.Remove(d.Link)
 		d.master.Close()
 		d.slave.Close()
 		d.master, d.slave = nil, nil
