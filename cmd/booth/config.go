@@ -223,8 +223,8 @@ func (c *Config) validate() error {
 	if c.Devices.RFID.Window.Duration <= 0 {
 		bad("devices.rfid.window", "must be positive")
 	}
-	if f := c.Devices.RFID.RSSIFloor; f > 0 || f < -120 {
-		bad("devices.rfid.rssi_floor", "%d dBm is outside -120..0", f)
+	if f := c.Devices.RFID.RSSIFloor; f >= 0 || f < -120 {
+		bad("devices.rfid.rssi_floor", "%d dBm is outside -120..-1", f)
 	}
 	if c.Matcher.Timeout.Duration <= 0 {
 		bad("matcher.timeout", "must be positive")
