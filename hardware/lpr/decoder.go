@@ -79,7 +79,11 @@ type Decoder struct {
 	stats      Stats
 }
 
-var _ hardware.Decoder = (*Decoder)(nil)
+var (
+	_ hardware.Decoder      = (*Decoder)(nil)
+	_ hardware.FrameCounter = (*Decoder)(nil)
+	_ hardware.Flusher      = (*Decoder)(nil)
+)
 
 // NewDecoder returns a decoder with opts (zero fields take defaults).
 func NewDecoder(opts Options) *Decoder {
@@ -88,6 +92,19 @@ func NewDecoder(opts Options) *Decoder {
 
 // Stats returns the decoder's counters.
 func (d *Decoder) Stats() Stats { return d.stats }
+
+// Frames returns the number of well-formed messages (hardware.FrameCounter),
+// heartbeats and empty frames included: a camera that sees no car is alive.
+func (d *Decoder) Frames() uint64 { return d.stats.Frames }
+
+// Flush is called when the connection drops (hardware.Flusher). Buffered
+// bytes are decoded as they stand, as after an idle gap: a complete object
+// still counts, a truncated one is an error and is not glued to the next
+// connection's bytes.
+func (d *Decoder) Flush(now time.Time) []hardware.Event {
+	d.discarding = false
+	return d.line(now, nil)
+}
 
 // Feed consumes one chunk read from the port. Lines end at LF or CR (compact
 // JSON never contains either); blank lines are skipped.

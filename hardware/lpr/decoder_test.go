@@ -231,3 +231,22 @@ func TestCandidatesBounded(t *testing.T) {
 		t.Errorf("candidates = %+v", got)
 	}
 }
+
+func TestFlushAndFrames(t *testing.T) {
+	d := NewDecoder(Options{})
+	d.Feed([]byte(`{"data_type":"heartbeat"}`+"\n"+frameJSON(0, "")+"\n"+frameJSON(0, abc)+"\n"), t0)
+	if d.Frames() != 3 {
+		t.Errorf("frames = %d, want 3", d.Frames())
+	}
+	d.Feed([]byte(frameJSON(0, abc)[:30]), t0)
+	if evs := d.Flush(t0); kinds(evs) != "error" {
+		t.Fatalf("flush of a truncated frame = %s", kinds(evs))
+	}
+	d.Feed([]byte(frameJSON(0, abc)), t0)
+	if evs := d.Flush(t0); kinds(evs) != "plate" {
+		t.Fatalf("flush of a complete frame = %s", kinds(evs))
+	}
+	if evs := d.Flush(t0); len(evs) != 0 {
+		t.Fatalf("empty flush = %s", kinds(evs))
+	}
+}

@@ -82,7 +82,11 @@ type Decoder struct {
 	stats Stats
 }
 
-var _ hardware.Decoder = (*Decoder)(nil)
+var (
+	_ hardware.Decoder      = (*Decoder)(nil)
+	_ hardware.FrameCounter = (*Decoder)(nil)
+	_ hardware.Flusher      = (*Decoder)(nil)
+)
 
 // NewDecoder returns a decoder with opts (zero fields take defaults).
 func NewDecoder(opts Options) *Decoder {
@@ -92,6 +96,24 @@ func NewDecoder(opts Options) *Decoder {
 
 // Stats returns the decoder's counters.
 func (d *Decoder) Stats() Stats { return d.stats }
+
+// Frames returns the number of good lines decoded (hardware.FrameCounter):
+// backgrounds every few seconds keep an idle lane's monitor healthy.
+func (d *Decoder) Frames() uint64 { return d.stats.Lines }
+
+// Flush reports and drops a partial line when the connection drops
+// (hardware.Flusher), so it is not glued to the next connection's bytes. An
+// occupancy in progress is kept: if the monitor comes back within SampleGap
+// its samples and GX complete it; otherwise it expires as incomplete.
+func (d *Decoder) Flush(now time.Time) []hardware.Event {
+	var out []hardware.Event
+	if len(d.buf) > 0 {
+		out = d.errorEvent(out, now, "incomplete line: connection dropped", d.buf)
+	}
+	d.buf = d.buf[:0]
+	d.discarding = false
+	return out
+}
 
 // Feed consumes one chunk read from the port. Lines end at CR or LF; empty
 // lines are skipped.

@@ -322,3 +322,23 @@ func TestStats(t *testing.T) {
 		t.Errorf("stats = %+v", st)
 	}
 }
+
+func TestFlushAndFrames(t *testing.T) {
+	d := NewDecoder(Options{})
+	d.Feed([]byte("GB,1,1,1,1\r\nNB,0,0,0,0\r\nGS,5,5,5,5\r\nGS,6,6"), t0)
+	if d.Frames() != 3 {
+		t.Errorf("frames = %d, want 3", d.Frames())
+	}
+	evs := d.Flush(t0.Add(time.Second))
+	if kinds(evs) != "error" || string(evs[0].Error.Raw) != "GS,6,6" || !strings.Contains(evs[0].Error.Err, "connection dropped") {
+		t.Fatalf("flush = %+v", evs)
+	}
+	if evs := d.Flush(t0.Add(time.Second)); len(evs) != 0 {
+		t.Fatalf("second flush = %s", kinds(evs))
+	}
+	// After a quick reconnect the occupancy in progress still completes.
+	evs = d.Feed([]byte(",6,6\r\nGS,7,7,7,7\r\nGX,12,0\r\n"), t0.Add(2*time.Second))
+	if kinds(evs) != "error,occupancy" || evs[1].Occupancy.MaxGamma != 28 || evs[1].Occupancy.Occupancy != 12 {
+		t.Fatalf("after reconnect = %s %+v", kinds(evs), evs)
+	}
+}
