@@ -181,10 +181,13 @@ func (d *Decoder) line(now time.Time, out []hardware.Event) []hardware.Event {
 	}
 	at := now
 	if !f.at.IsZero() {
-		skew := f.at.Sub(now)
-		if skew > d.opts.MaxSkew || skew < -d.opts.MaxSkew {
-			return d.errorEvent(out, now, fmt.Sprintf("stale frame: epoch_time %s is %s from the workstation clock (limit %s); plate not used, check the camera clock",
-				f.at.UTC().Format(time.RFC3339Nano), skew.Round(time.Millisecond), d.opts.MaxSkew), line)
+		skew, dir := now.Sub(f.at), "behind"
+		if skew < 0 {
+			skew, dir = -skew, "ahead of"
+		}
+		if skew > d.opts.MaxSkew {
+			return d.errorEvent(out, now, fmt.Sprintf("stale frame: epoch_time %s is %s %s the workstation clock (limit %s); plate not used, check the camera clock",
+				f.at.UTC().Format(time.RFC3339Nano), skew.Round(time.Millisecond), dir, d.opts.MaxSkew), line)
 		}
 		at = f.at
 	}

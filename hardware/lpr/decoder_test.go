@@ -136,8 +136,8 @@ func TestBadFrames(t *testing.T) {
 		{"missing confidence", frameJSON(0, `{"plate":"A1"}`), "no confidence"},
 		{"empty plate", frameJSON(0, `{"plate":" - ","confidence":50}`), "empty plate"},
 		{"plate too long", frameJSON(0, `{"plate":"ABCDEFGHIJKLMN","confidence":50}`), "longer than 12"},
-		{"stale frame", frameJSON(-2*time.Hour, abc), "stale frame"},
-		{"future frame", frameJSON(5*time.Minute, abc), "stale frame"},
+		{"stale frame", frameJSON(-2*time.Hour, abc), "is 2h0m0s behind the workstation clock"},
+		{"future frame", frameJSON(5*time.Minute, abc), "5m0s ahead of"},
 		{"epoch zero", `{"data_type":"alpr_results","epoch_time":0,"results":[]}`, "epoch_time"},
 		{"epoch absurd", `{"data_type":"alpr_results","epoch_time":1e300,"results":[]}`, "epoch_time"},
 	}
