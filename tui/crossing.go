@@ -37,7 +37,14 @@ type faceView struct {
 
 func newCrossingState(id string) *crossingState {
 	return &crossingState{id: id, seen: map[string]bool{}, history: map[string][]HistoryEntry{},
-		asked: map[string]bool{}, faces: map[string]*faceView{}, c: records.Fold(nil)}
+		asked: map[string]bool{}, faces: map[string]*faceView{}, c: empty(id)}
+}
+
+func empty(id string) *records.Crossing {
+	c := records.Fold(nil)
+	c.ID = id
+	c.Status = records.StatusOpen
+	return c
 }
 
 // add folds stored events into the state; events already held are ignored.

@@ -107,7 +107,7 @@ func newReferDialog(m *Model, cs *crossingState) *referDialog {
 	for i := range d.reason {
 		d.reason[i].on = pre[d.reason[i].code]
 	}
-	d.note = textinput.New()
+	d.note = m.newInput()
 	d.note.Prompt = "note: "
 	d.note.Placeholder = "what secondary should know"
 	d.note.CharLimit = 500
@@ -218,7 +218,7 @@ type noteDialog struct {
 }
 
 func newNoteDialog(m *Model, id string) *noteDialog {
-	d := &noteDialog{m: m, id: id, in: textinput.New()}
+	d := &noteDialog{m: m, id: id, in: m.newInput()}
 	d.in.Prompt = "› "
 	d.in.Placeholder = "note for the record"
 	d.in.CharLimit = 1000

@@ -37,7 +37,7 @@ func newManualDialog(m *Model) *manualDialog {
 	}
 	d.labels = append(d.labels, manualFields...)
 	for range d.labels {
-		in := textinput.New()
+		in := m.newInput()
 		in.Prompt = ""
 		in.CharLimit = 44
 		d.inputs = append(d.inputs, in)
@@ -201,7 +201,7 @@ func newPlateDialog(m *Model, id string, v *records.Vehicle) *plateDialog {
 			d.options = append(d.options, c)
 		}
 	}
-	d.in = textinput.New()
+	d.in = m.newInput()
 	d.in.Prompt = "correct: "
 	d.in.Placeholder = "REGION/PLATE e.g. US-CA/7ABC123"
 	d.in.CharLimit = 24

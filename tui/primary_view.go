@@ -24,19 +24,26 @@ func (s *primaryScreen) View() string {
 	}
 	ped := m.cfg.Mode == records.ModePedestrian
 	occ := s.occupantLines(c)
-	topH := clamp(len(occ)+2, 6, max(h/2-1, 6))
+	veh := s.vehicleLines(cs)
+	topH := clamp(max(len(occ), len(veh))+2, 6, max(h/2-1, 6))
 	alertH := clamp(len(c.Alerts)+2, 3, 6)
 	bottomH := h - used - topH - alertH
-	wideFace := w >= 100 && m.styles.Color
+	wideFace := w >= 100
 	if ped {
 		// Face first at a pedestrian counter.
 		faceW := 0
+		occ = append(occ, s.baggageLine(c))
 		if wideFace {
 			faceW = 2*faceCols + 7
-			topH = max(topH, faceRows+3)
+			topH = max(topH, faceRows+5)
+			bottomH = h - used - topH - alertH
+		} else if hasFace(cs) {
+			// No room for a face panel: its text goes under the traveller.
+			occ = append(occ, s.faceLines(cs, w-4)...)
+			topH = clamp(len(occ)+2, topH, max(h/2, 6))
 			bottomH = h - used - topH - alertH
 		}
-		right := m.panel(s.travellerTitle(c), append(occ, s.baggageLine(c)), w-faceW, topH, false)
+		right := m.panel(s.travellerTitle(c), occ, w-faceW, topH, false)
 		if faceW > 0 {
 			rows = append(rows, sideBySide(m.panel("Face", s.faceLines(cs, faceW-4), faceW, topH, false), right))
 		} else {
@@ -53,11 +60,11 @@ func (s *primaryScreen) View() string {
 		vehW = 27
 	}
 	rows = append(rows, sideBySide(
-		m.panel("Vehicle", s.vehicleLines(cs), vehW, topH, false),
+		m.panel("Vehicle", veh, vehW, topH, false),
 		m.panel(s.travellerTitle(c), occ, w-vehW, topH, false)))
 	rows = append(rows, m.panel(s.alertTitle(c), s.alertLines(cs, w-4), w, alertH, true))
 	if bottomH >= 3 {
-		if wideFace && hasFace(cs) && bottomH >= faceRows+3 {
+		if wideFace && hasFace(cs) && bottomH >= faceRows+5 {
 			faceW := 2*faceCols + 7
 			rows = append(rows, sideBySide(
 				m.panel("Face", s.faceLines(cs, faceW-4), faceW, bottomH, false),
@@ -133,11 +140,13 @@ func (s *primaryScreen) vehicleLines(cs *crossingState) []string {
 			lines = append(lines, label("Conf")+st.OK.Render("✔ confirmed "+v.ConfirmedBy))
 		case v.Confidence < 80 || len(v.Candidates) > 1:
 			lines = append(lines, label("Conf")+st.Warn.Render("⚠ "+conf+" — confirm ("+s.m.keys.Plate.Help().Key+")"))
-			for i, c := range v.Candidates {
-				if i == 2 {
-					break
+			shown := 0
+			for _, c := range v.Candidates {
+				if c.Plate == v.Plate || shown == 2 {
+					continue
 				}
-				lines = append(lines, label("")+st.Dim.Render(c.Plate+" "+itoa(int(c.Confidence+0.5))+"%"))
+				shown++
+				lines = append(lines, label("or")+st.Dim.Render(c.Plate+" "+itoa(int(c.Confidence+0.5))+"%"))
 			}
 		default:
 			lines = append(lines, label("Conf")+st.Value.Render(conf))
@@ -299,11 +308,11 @@ func (s *primaryScreen) faceLines(cs *crossingState, w int) []string {
 			fs = st.Bad
 		}
 		lines = append(lines, st.Value.Render(truncate(t.DisplayName(), w-len(ft)-1))+" "+fs.Render(ft))
+		if t.Face != nil && t.Face.Result != records.FaceMatch {
+			lines = append(lines, st.Warn.Render("⚠ inspect manually"))
+		}
 		if f := cs.faces[t.Document.Key()]; f != nil {
 			lines = append(lines, s.m.faceArt(f, w)...)
-		}
-		if t.Face != nil && t.Face.Result != records.FaceMatch {
-			lines = append(lines, st.Warn.Render("Face never decides alone: inspect manually."))
 		}
 		break // one traveller's images fit; others show their result in Occupants
 	}

@@ -33,12 +33,12 @@ type loginMsg struct {
 
 func newLogin(m *Model, lockedBadge string) *loginScreen {
 	s := &loginScreen{m: m, locked: lockedBadge}
-	s.badge = textinput.New()
+	s.badge = m.newInput()
 	s.badge.Prompt = ""
 	s.badge.Placeholder = "badge"
 	s.badge.CharLimit = 16
 	s.badge.SetWidth(24)
-	s.pin = textinput.New()
+	s.pin = m.newInput()
 	s.pin.Prompt = ""
 	s.pin.Placeholder = "PIN"
 	s.pin.CharLimit = 12
@@ -49,6 +49,7 @@ func newLogin(m *Model, lockedBadge string) *loginScreen {
 		s.badge.SetValue(lockedBadge)
 		s.focusPIN = true
 	}
+	s.focus()
 	return s
 }
 

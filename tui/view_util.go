@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -85,3 +86,13 @@ func sideBySide(blocks ...string) string {
 }
 
 func visibleWidth(s string) int { return ansi.StringWidth(s) }
+
+// newInput is a text field with a steady (non-blinking) cursor: a calm
+// screen, and no timer messages while an officer types.
+func (m *Model) newInput() textinput.Model {
+	in := textinput.New()
+	st := textinput.DefaultStyles(m.dark)
+	st.Cursor.Blink = false
+	in.SetStyles(st)
+	return in
+}
