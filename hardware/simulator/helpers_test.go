@@ -65,3 +65,19 @@ func readAll(t *testing.T, p io.Reader, want int, quiet time.Duration) []byte {
 	}
 	return got.Bytes()
 }
+
+// readUntil reads from p until done(got) holds or limit passes (a guard
+// against hanging, not a timing assertion).
+func readUntil(t *testing.T, p io.Reader, done func([]byte) bool, limit time.Duration) []byte {
+	t.Helper()
+	var got []byte
+	buf := make([]byte, 4096)
+	for deadline := time.Now().Add(limit); !done(got) && time.Now().Before(deadline); {
+		n, err := p.Read(buf)
+		got = append(got, buf[:n]...)
+		if err != nil && !errors.Is(err, io.EOF) {
+			t.Fatalf("read: %v", err)
+		}
+	}
+	return got
+}
