@@ -98,6 +98,10 @@ type Occupancy struct {
 	MaxNeutron      int       `json:"max_neutron"`
 	BackgroundGamma int       `json:"background_gamma"`
 	Speed           float64   `json:"speed"`
+	// Incomplete is set when the monitor never closed the occupancy (no GX):
+	// Occupancy is then 0 and End is the last sample. An alarm seen during it
+	// still stands.
+	Incomplete bool `json:"incomplete,omitempty"`
 }
 
 // Fault is an RPM background fault (GH, GL, NH).

@@ -93,6 +93,9 @@ func rpmAlarmText(o RPMOccupancy) string {
 	if o.NeutronAlarm {
 		kinds = append(kinds, "NEUTRON")
 	}
+	if o.Incomplete {
+		return "RPM " + strings.Join(kinds, "+") + " alarm during an occupancy the monitor never closed"
+	}
 	return "RPM " + strings.Join(kinds, "+") + " alarm on occupancy " + itoa(o.Occupancy)
 }
 

@@ -88,8 +88,12 @@ func (f *folder) apply(e Event) {
 		occ := *p
 		c.RPM = &occ
 		if occ.Alarm() {
+			id := "rpm:" + itoa(occ.Occupancy)
+			if occ.Incomplete {
+				id = "rpm:incomplete:" + occ.Start.UTC().Format(time.RFC3339Nano)
+			}
 			f.raise(Alert{
-				ID: "rpm:" + itoa(occ.Occupancy), Type: AlertRPM, Subject: "occupancy " + itoa(occ.Occupancy),
+				ID: id, Type: AlertRPM, Subject: "occupancy " + itoa(occ.Occupancy),
 				Severity: "high", Text: rpmAlarmText(occ), ForcesReferral: true, RaisedAt: e.At,
 			})
 		}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -333,4 +334,14 @@ func (e Event) mustRFID() *RFIDRead {
 		panic(err)
 	}
 	return p.(*RFIDRead)
+}
+
+func TestFoldIncompleteRPMAlarmForcesReferral(t *testing.T) {
+	l := cleanSentri(t, "b1")
+	l.add("", RPMOccupancy{Start: t0, End: t0.Add(5 * time.Second), GammaAlarm: true, Incomplete: true})
+	c := Fold(l.events)
+	must, why := c.MustRefer()
+	if !must || !strings.Contains(why, "never closed") {
+		t.Errorf("incomplete alarmed occupancy: must refer %v (%s)", must, why)
+	}
 }

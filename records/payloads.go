@@ -182,6 +182,8 @@ type RPMOccupancy struct {
 	MaxNeutron      int       `json:"max_neutron"`
 	BackgroundGamma int       `json:"background_gamma"`
 	Speed           float64   `json:"speed"`
+	// Incomplete: the monitor never closed the occupancy; Occupancy is 0.
+	Incomplete bool `json:"incomplete,omitempty"`
 }
 
 // Alarm reports whether the occupancy alarmed on gamma or neutron.

@@ -262,25 +262,28 @@ func TestIncompleteOccupancy(t *testing.T) {
 		steps   []step
 		want    string // kinds
 		wantErr []string
+		// wantAlarm: the incomplete occupancy still carries its alarm.
+		wantAlarm bool
 	}{
 		{
 			name: "samples stop, idle reports it",
 			steps: append(lines(0, "GB,1,1,1,1", "GA,50,50,50,50", "NA,5,5,5,5"),
 				step{at: 3 * time.Second, idle: true}, step{at: 6 * time.Second, idle: true}),
-			want:    "error",
-			wantErr: []string{"ended without GX", "no scan sample", "GAMMA AND NEUTRON ALARM"},
+			want:      "error,occupancy",
+			wantErr:   []string{"ended without GX", "no scan sample", "GAMMA AND NEUTRON ALARM"},
+			wantAlarm: true,
 		},
 		{
 			name: "samples stop, late GX is an error too",
 			steps: append(lines(0, "GS,1,1,1,1"),
 				step{at: 10 * time.Second, data: "GX,9,0\r\n"}),
-			want:    "error,error",
+			want:    "error,occupancy,error",
 			wantErr: []string{"ended without GX", "without scan samples"},
 		},
 		{
 			name:    "runs too long, then a fresh occupancy",
 			steps:   append(samples(0, 70*time.Second, "GS,1,1,1,1"), step{at: 70 * time.Second, data: "GX,2,0\r\n"}),
-			want:    "error,occupancy",
+			want:    "error,occupancy,occupancy",
 			wantErr: []string{"longer than 1m0s"},
 		},
 	}
@@ -291,9 +294,14 @@ func TestIncompleteOccupancy(t *testing.T) {
 				t.Fatalf("events = %s, want %s", kinds(evs), tt.want)
 			}
 			var all string
-			for _, e := range evs {
+			for i, e := range evs {
 				if e.Error != nil {
 					all += e.Error.Err + "\n"
+				}
+				if e.Occupancy != nil && i == 1 {
+					if o := e.Occupancy; !o.Incomplete || o.Occupancy != 0 || o.GammaAlarm != tt.wantAlarm || o.NeutronAlarm != tt.wantAlarm {
+						t.Errorf("incomplete occupancy %+v, want alarm=%v", o, tt.wantAlarm)
+					}
 				}
 			}
 			for _, w := range tt.wantErr {

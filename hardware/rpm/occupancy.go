@@ -194,5 +194,15 @@ func (d *Decoder) expireOccupancy(now time.Time, out []hardware.Event) []hardwar
 	case o.neutronAlarm:
 		msg += "; NEUTRON ALARM during it: treat as an RPM alarm"
 	}
-	return d.errorEvent(out, now, msg, nil)
+	out = d.errorEvent(out, now, msg, nil)
+	// The result still goes out, marked incomplete, so an alarm seen during
+	// it reaches the officer as an alarm and forces the referral.
+	return append(out, hardware.Event{
+		Device: hardware.DeviceRPM, Kind: hardware.KindOccupancy, At: now,
+		Occupancy: &hardware.Occupancy{
+			Start: o.start, End: o.last, GammaAlarm: o.gammaAlarm, NeutronAlarm: o.neutronAlarm,
+			MaxGamma: o.maxGamma, MaxNeutron: o.maxNeutron, BackgroundGamma: o.background, Speed: o.speed,
+			Incomplete: true,
+		},
+	})
 }
