@@ -7,6 +7,8 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -107,7 +109,8 @@ func newTestEnv(t *testing.T, mutate func(*Config)) *testEnv { return newTestEnv
 func newTestEnvTB(t testing.TB, mutate func(*Config)) *testEnv {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlitestore.Open(ctx, filepath.Join(t.TempDir(), "booth.db"), sqlitestore.Options{Origin: "test-booth"})
+	st, err := sqlitestore.Open(ctx, filepath.Join(t.TempDir(), "booth.db"), sqlitestore.Options{Origin: "test-booth",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -278,7 +278,7 @@ func (m *Model) View() tea.View {
 	if m.dialog != nil {
 		helpKeys = m.dialog
 	}
-	v := tea.NewView(lipglossJoin(m.header(), body, m.statusView(), m.help.View(helpKeys)))
+	v := tea.NewView(stack(m.header(), body, m.statusView(), m.help.View(helpKeys)))
 	v.AltScreen = true
 	v.WindowTitle = "booth — " + m.cfg.Port + " lane " + m.cfg.Lane
 	return v
@@ -286,7 +286,7 @@ func (m *Model) View() tea.View {
 
 func (m *Model) statusView() string {
 	if m.status.text == "" {
-		return ""
+		return " "
 	}
 	st := m.styles.StatusOK
 	if m.status.err {
