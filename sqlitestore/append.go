@@ -40,6 +40,7 @@ func (s *Store) Append(ctx context.Context, evs ...records.Event) (out []records
 		}
 	}()
 
+	x := txExec{tx: tx, cache: &s.stmts}
 	now := time.Now().UTC()
 	var nextSeq int64 // 0 until first needed
 	out = make([]records.Event, len(evs))
@@ -54,7 +55,7 @@ func (s *Store) Append(ctx context.Context, evs ...records.Event) (out []records
 		if e.ID == "" {
 			return nil, fmt.Errorf("sqlitestore: append event %d: %w: id is empty", i, ErrInvalidEvent)
 		}
-		stored, found, err := eventByID(ctx, tx, e.ID)
+		stored, found, err := eventByID(ctx, x, e.ID)
 		if err != nil {
 			return nil, fmt.Errorf("sqlitestore: append: %w", err)
 		}
@@ -64,7 +65,7 @@ func (s *Store) Append(ctx context.Context, evs ...records.Event) (out []records
 		}
 		if local {
 			if nextSeq == 0 {
-				if nextSeq, err = lastSeq(ctx, tx, s.origin); err != nil {
+				if nextSeq, err = lastSeq(ctx, x, s.origin); err != nil {
 					return nil, fmt.Errorf("sqlitestore: append: %w", err)
 				}
 				nextSeq++
@@ -81,11 +82,11 @@ func (s *Store) Append(ctx context.Context, evs ...records.Event) (out []records
 		if err := validate(&e); err != nil {
 			return nil, fmt.Errorf("sqlitestore: append event %d (%s): %w", i, e.ID, err)
 		}
-		if err := insertEvent(ctx, tx, e); err != nil {
+		if err := insertEvent(ctx, x, e); err != nil {
 			return nil, fmt.Errorf("sqlitestore: append: %w", err)
 		}
 		if local {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (origin_seq, event_id) VALUES (?, ?)`,
+			if _, err := x.ExecContext(ctx, insertOutboxSQL,
 				e.OriginSeq, e.ID); err != nil {
 				return nil, fmt.Errorf("sqlitestore: append: outbox row for %s: %w", e.ID, err)
 			}
@@ -97,7 +98,7 @@ func (s *Store) Append(ctx context.Context, evs ...records.Event) (out []records
 		}
 	}
 	for _, id := range order {
-		if err := refresh(ctx, tx, id); err != nil {
+		if err := refresh(ctx, x, id); err != nil {
 			return nil, fmt.Errorf("sqlitestore: append: %w", err)
 		}
 	}
@@ -111,9 +112,7 @@ func (s *Store) Append(ctx context.Context, evs ...records.Event) (out []records
 func insertEvent(ctx context.Context, x execer, e records.Event) error {
 	at, _ := encodeTime(e.At) // validated
 	rec, _ := encodeTime(e.RecordedAt)
-	if _, err := x.ExecContext(ctx, `INSERT INTO events
-		(id, crossing_id, origin, origin_seq, kind, at, recorded_at, officer, schema, payload)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	if _, err := x.ExecContext(ctx, insertEventSQL,
 		e.ID, e.CrossingID, e.Origin, e.OriginSeq, string(e.Kind), at, rec, e.Officer, e.Schema,
 		string(e.Payload)); err != nil {
 		return fmt.Errorf("insert event %s (%s #%d): %w", e.ID, e.Origin, e.OriginSeq, err)
@@ -123,7 +122,7 @@ func insertEvent(ctx context.Context, x execer, e records.Event) error {
 
 // eventByID reads one stored event.
 func eventByID(ctx context.Context, x execer, id string) (records.Event, bool, error) {
-	rows, err := x.QueryContext(ctx, `SELECT `+eventColumns+` FROM events e WHERE e.id = ?`, id)
+	rows, err := x.QueryContext(ctx, eventByIDSQL, id)
 	if err != nil {
 		return records.Event{}, false, fmt.Errorf("look up event %s: %w", id, err)
 	}
@@ -136,7 +135,7 @@ func eventByID(ctx context.Context, x execer, id string) (records.Event, bool, e
 
 // lastSeq is the highest origin_seq stored for origin, 0 when none.
 func lastSeq(ctx context.Context, x execer, origin string) (int64, error) {
-	rows, err := x.QueryContext(ctx, `SELECT coalesce(max(origin_seq), 0) FROM events WHERE origin = ?`, origin)
+	rows, err := x.QueryContext(ctx, lastSeqSQL, origin)
 	if err != nil {
 		return 0, fmt.Errorf("read sequence of %s: %w", origin, err)
 	}
@@ -152,3 +151,12 @@ func lastSeq(ctx context.Context, x execer, origin string) (int64, error) {
 	}
 	return n, nil
 }
+
+const (
+	insertEventSQL = `INSERT INTO events
+		(id, crossing_id, origin, origin_seq, kind, at, recorded_at, officer, schema, payload)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertOutboxSQL = `INSERT INTO outbox (origin_seq, event_id) VALUES (?, ?)`
+	eventByIDSQL    = `SELECT ` + eventColumns + ` FROM events e WHERE e.id = ?`
+	lastSeqSQL      = `SELECT coalesce(max(origin_seq), 0) FROM events WHERE origin = ?`
+)

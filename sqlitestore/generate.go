@@ -153,6 +153,7 @@ func GenerateCrossings(ctx context.Context, s *Store, n int, seed uint64) (Gener
 		if err != nil {
 			return st, fmt.Errorf("sqlitestore: generate: begin: %w", err)
 		}
+		x := txExec{tx: tx, cache: &s.stmts}
 		for i := done; i < done+count; i++ {
 			at := start.Add(time.Duration(i)*step + time.Duration(rng.Int64N(int64(step)+1)))
 			booth := rng.IntN(booths)
@@ -165,12 +166,12 @@ func GenerateCrossings(ctx context.Context, s *Store, n int, seed uint64) (Gener
 				seqs[booth]++
 				evs[j].Origin, evs[j].OriginSeq = synthOrigin(booth), seqs[booth]
 				evs[j].RecordedAt = evs[j].At.Add(50 * time.Millisecond)
-				if err := insertEvent(ctx, tx, evs[j]); err != nil {
+				if err := insertEvent(ctx, x, evs[j]); err != nil {
 					_ = tx.Rollback()
 					return st, fmt.Errorf("sqlitestore: generate: %w", err)
 				}
 			}
-			if err := writeProjection(ctx, tx, project(records.Fold(evs), evs)); err != nil {
+			if err := writeProjection(ctx, x, project(records.Fold(evs), evs)); err != nil {
 				_ = tx.Rollback()
 				return st, fmt.Errorf("sqlitestore: generate: %w", err)
 			}

@@ -51,8 +51,9 @@ type Store struct {
 	readOnly bool
 	log      *slog.Logger
 
-	write *sql.DB // nil when read-only; exactly one connection
-	read  *sql.DB // query-only pool
+	write *sql.DB   // nil when read-only; exactly one connection
+	read  *sql.DB   // query-only pool
+	stmts stmtCache // prepared statements of the writer
 }
 
 // Open opens (creating if needed) the database at path, applies pending
@@ -107,6 +108,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			s.log.Info("database migrated", "applied", applied)
 		}
 		if err := s.claimWorkstation(ctx); err != nil {
+			s.write.Close()
+			return nil, fmt.Errorf("sqlitestore: open %s: %w", abs, err)
+		}
+		if err := s.stmts.prepare(ctx, s.write); err != nil {
 			s.write.Close()
 			return nil, fmt.Errorf("sqlitestore: open %s: %w", abs, err)
 		}
@@ -204,6 +209,7 @@ func (s *Store) closeWriter() error {
 	if s.write == nil {
 		return nil
 	}
+	s.stmts.close()
 	if err := s.write.Close(); err != nil {
 		return fmt.Errorf("close writer: %w", err)
 	}

@@ -91,7 +91,7 @@ type execer interface {
 
 // writeProjection replaces the projection rows of p.id.
 func writeProjection(ctx context.Context, x execer, p projection) error {
-	if _, err := x.ExecContext(ctx, `DELETE FROM crossings WHERE id = ?`, p.id); err != nil {
+	if _, err := x.ExecContext(ctx, deleteCrossingSQL, p.id); err != nil {
 		return fmt.Errorf("clear projection of %s: %w", p.id, err)
 	}
 	names, err := json.Marshal(p.names)
@@ -101,35 +101,30 @@ func writeProjection(ctx context.Context, x execer, p projection) error {
 	if p.names == nil {
 		names = []byte("[]")
 	}
-	if _, err := x.ExecContext(ctx, `INSERT INTO crossings
-		(id, port, lane, mode, origin, opened_at, last_at, status, outcome, plate, region, names, alerts, open_alerts, referred, events)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	if _, err := x.ExecContext(ctx, insertCrossingSQL,
 		p.id, p.port, p.lane, p.mode, p.origin, p.openedAt, p.lastAt, p.status, p.outcome,
 		p.plate, p.region, string(names), p.alerts, p.openAlerts, p.referred, p.events); err != nil {
 		return fmt.Errorf("project crossing %s: %w", p.id, err)
 	}
 	for i, t := range p.travelers {
-		if _, err := x.ExecContext(ctx, `INSERT INTO crossing_travelers
-			(crossing_id, ord, doc_key, surname, given_names, birth_date, surname_key, given_key, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := x.ExecContext(ctx, insertTravelerSQL,
 			p.id, i, t.docKey, t.surname, t.given, t.birth, t.surnameKey, t.givenKey, p.openedAt); err != nil {
 			return fmt.Errorf("project traveller of %s: %w", p.id, err)
 		}
 	}
 	for _, d := range p.docs {
-		if _, err := x.ExecContext(ctx, `INSERT INTO crossing_documents (crossing_id, doc_key, at) VALUES (?, ?, ?)`,
+		if _, err := x.ExecContext(ctx, insertDocumentSQL,
 			p.id, d, p.openedAt); err != nil {
 			return fmt.Errorf("project document of %s: %w", p.id, err)
 		}
 	}
 	if p.plateKey != "" {
-		if _, err := x.ExecContext(ctx, `INSERT INTO crossing_plates (crossing_id, plate_key, region_key, at)
-			VALUES (?, ?, ?, ?)`, p.id, p.plateKey, p.regionKey, p.openedAt); err != nil {
+		if _, err := x.ExecContext(ctx, insertPlateSQL, p.id, p.plateKey, p.regionKey, p.openedAt); err != nil {
 			return fmt.Errorf("project plate of %s: %w", p.id, err)
 		}
 	}
 	for _, epc := range p.epcs {
-		if _, err := x.ExecContext(ctx, `INSERT INTO crossing_epcs (crossing_id, epc, at) VALUES (?, ?, ?)`,
+		if _, err := x.ExecContext(ctx, insertEPCSQL,
 			p.id, epc, p.openedAt); err != nil {
 			return fmt.Errorf("project RFID tag of %s: %w", p.id, err)
 		}
@@ -139,8 +134,7 @@ func writeProjection(ctx context.Context, x execer, p projection) error {
 
 // crossingEvents reads every event of one crossing in fold order.
 func crossingEvents(ctx context.Context, x execer, crossingID string) ([]records.Event, error) {
-	rows, err := x.QueryContext(ctx, `SELECT `+eventColumns+` FROM events e
-		WHERE e.crossing_id = ? ORDER BY e.at, e.id`, crossingID)
+	rows, err := x.QueryContext(ctx, crossingEventsSQL, crossingID)
 	if err != nil {
 		return nil, fmt.Errorf("query events of %s: %w", crossingID, err)
 	}
@@ -184,12 +178,13 @@ func (s *Store) RebuildProjections(ctx context.Context) (err error) {
 			return fmt.Errorf("sqlitestore: rebuild projections: clear %s: %w", table, err)
 		}
 	}
+	x := txExec{tx: tx, cache: &s.stmts}
 	// Walk the crossings in batches by id so memory stays bounded however
 	// large the log is.
 	n, after := 0, ""
 	for {
 		var evs []records.Event
-		evs, err = rebuildBatchEvents(ctx, tx, after)
+		evs, err = rebuildBatchEvents(ctx, x, after)
 		if err != nil {
 			return fmt.Errorf("sqlitestore: rebuild projections: %w", err)
 		}
@@ -202,7 +197,7 @@ func (s *Store) RebuildProjections(ctx context.Context) (err error) {
 				end++
 			}
 			one := evs[start:end]
-			if err = writeProjection(ctx, tx, project(records.Fold(one), one)); err != nil {
+			if err = writeProjection(ctx, x, project(records.Fold(one), one)); err != nil {
 				return fmt.Errorf("sqlitestore: rebuild projections: %w", err)
 			}
 			n++
@@ -232,3 +227,17 @@ func rebuildBatchEvents(ctx context.Context, x execer, after string) ([]records.
 	}
 	return scanEvents(rows)
 }
+
+const (
+	deleteCrossingSQL = `DELETE FROM crossings WHERE id = ?`
+	insertCrossingSQL = `INSERT INTO crossings
+		(id, port, lane, mode, origin, opened_at, last_at, status, outcome, plate, region, names, alerts, open_alerts, referred, events)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertTravelerSQL = `INSERT INTO crossing_travelers
+		(crossing_id, ord, doc_key, surname, given_names, birth_date, surname_key, given_key, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertDocumentSQL = `INSERT INTO crossing_documents (crossing_id, doc_key, at) VALUES (?, ?, ?)`
+	insertPlateSQL    = `INSERT INTO crossing_plates (crossing_id, plate_key, region_key, at) VALUES (?, ?, ?, ?)`
+	insertEPCSQL      = `INSERT INTO crossing_epcs (crossing_id, epc, at) VALUES (?, ?, ?)`
+	crossingEventsSQL = `SELECT ` + eventColumns + ` FROM events e WHERE e.crossing_id = ? ORDER BY e.at, e.id`
+)
