@@ -87,7 +87,14 @@ func (m *matcher) setOutcome(f FaceStep) {
 
 func (m *matcher) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/verify", m.verify)
+	mux.HandleFunc("/v1/verify", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			writeError(w, http.StatusMethodNotAllowed, "use POST")
+			return
+		}
+		m.verify(w, r)
+	})
 	mux.HandleFunc("GET /v1/captures/{id}", m.captureImage)
 	mux.HandleFunc("GET /v1/gallery/{country}/{number}", m.galleryImage)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -34,6 +34,7 @@ type port struct {
 	path      string
 	lastWrite time.Time
 	dropped   int64
+	drained   chan struct{} // closed when the current master's drain goroutine ends
 }
 
 func newPort(dev hardware.Device, linkDir string, log *slog.Logger) (*port, error) {
@@ -68,7 +69,12 @@ func (p *port) plug() error {
 	p.lastWrite = time.Now()
 	// Discard whatever the reader sends to the device so its writes never
 	// block; the goroutine ends when the master is closed.
-	go func() { _, _ = io.Copy(io.Discard, master) }()
+	drained := make(chan struct{})
+	p.drained = drained
+	go func() {
+		defer close(drained)
+		_, _ = io.Copy(io.Discard, master)
+	}()
 	p.log.Info("device plugged", "path", p.path, "link", p.link)
 	return nil
 }
@@ -97,8 +103,7 @@ func (p *port) unplug() error {
 	if p.master == nil {
 		return fmt.Errorf("%s: %w", p.dev, ErrUnplugged)
 	}
-	err := errors.Join(p.master.Close(), p.slave.Close())
-	p.master, p.slave = nil, nil
+	err := p.closePTY()
 	p.log.Info("device unplugged", "path", p.path)
 	if err != nil {
 		return fmt.Errorf("unplug %s: %w", p.dev, err)
@@ -162,8 +167,7 @@ func (p *port) close() error {
 	defer p.mu.Unlock()
 	var err error
 	if p.master != nil {
-		err = errors.Join(p.master.Close(), p.slave.Close())
-		p.master, p.slave = nil, nil
+		err = p.closePTY()
 	}
 	if p.link != "" {
 		if rerr := os.Remove(p.link); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
@@ -174,4 +178,14 @@ func (p *port) close() error {
 		return fmt.Errorf("close %s: %w", p.dev, err)
 	}
 	return nil
+}
+
+// closePTY closes both ends and waits for the drain goroutine, whose pending
+// read holds the master open until it returns: only then is the pty really
+// gone (path removed, reader hung up). Callers hold p.mu.
+func (p *port) closePTY() error {
+	err := errors.Join(p.master.Close(), p.slave.Close())
+	<-p.drained
+	p.master, p.slave = nil, nil
+	return err
 }

@@ -22,7 +22,30 @@ func openRawPTY() (master, slave *os.File, err error) {
 		slave.Close()
 		return nil, nil, fmt.Errorf("raw mode on %s: %w", slave.Name(), err)
 	}
-	return master, slave, nil
+	pollable, err := nonblocking(master)
+	if err != nil {
+		slave.Close()
+		return nil, nil, err
+	}
+	return pollable, slave, nil
+}
+
+// nonblocking replaces f by a non-blocking duplicate that Go's poller
+// manages. pty.Open calls Fd(), which leaves the master in blocking mode: a
+// read then sits in a system call that Close cannot interrupt, and write
+// deadlines do not apply. f is closed.
+func nonblocking(f *os.File) (*os.File, error) {
+	defer f.Close()
+	fd, err := unix.Dup(int(f.Fd()))
+	if err != nil {
+		return nil, fmt.Errorf("dup pty master: %w", err)
+	}
+	unix.CloseOnExec(fd)
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("pty master non-blocking: %w", err)
+	}
+	return os.NewFile(uintptr(fd), f.Name()), nil
 }
 
 // makeRaw is cfmakeraw(3): no input or output translation, no echo, no
