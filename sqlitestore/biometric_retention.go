@@ -217,3 +217,18 @@ func purgeAuditEntry(p Purge) AuditEntry {
 	}
 	return AuditEntry{ID: p.ID, At: p.PurgedAt, Action: ActionPurge, Subject: "capture:" + p.CaptureID, Detail: AuditDetail(d)}
 }
+
+// RecordPurge appends the records.BiometricPurged event of p to its
+// crossing, with p.ID as the event id so that handing the same purge over
+// twice stores one event. It fits BiometricOptions.OnPurge.
+func (s *Store) RecordPurge(ctx context.Context, p Purge) error {
+	ev, err := records.NewEvent(p.CrossingID, p.Event(), p.PurgedAt, "")
+	if err != nil {
+		return fmt.Errorf("sqlitestore: record purge of %s: %w", p.CaptureID, err)
+	}
+	ev.ID = p.ID
+	if _, err := s.Append(ctx, ev); err != nil {
+		return fmt.Errorf("sqlitestore: record purge of %s: %w", p.CaptureID, err)
+	}
+	return nil
+}

@@ -263,6 +263,38 @@ func TestRetentionHandOverIsRetried(t *testing.T) {
 	}
 }
 
+func TestRetentionRecordsPurgeEvents(t *testing.T) {
+	main := openOwnStore(t)
+	b := openBiometric(t, main, BiometricOptions{OnPurge: main.RecordPurge})
+	ctx := context.Background()
+	saveCapture(t, b, "c1", CitizenNonUSC, capT0)
+	saveCapture(t, b, "c2", CitizenUSC, capT0)
+	purged, err := b.RunRetention(ctx, capT0.Add(15*24*time.Hour))
+	if err != nil || len(purged) != 2 {
+		t.Fatalf("RunRetention = %v, %v", purged, err)
+	}
+	for _, p := range purged {
+		evs, err := main.Events(ctx, p.CrossingID)
+		if err != nil || len(evs) != 1 || evs[0].ID != p.ID || evs[0].Kind != records.KindBiometricPurged {
+			t.Fatalf("events of %s = %+v, %v", p.CrossingID, evs, err)
+		}
+		d, err := evs[0].Decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := d.(*records.BiometricPurged); *got != p.Event() {
+			t.Errorf("event payload %+v, want %+v", got, p.Event())
+		}
+		// Handing the same purge over again stores nothing new.
+		if err := main.RecordPurge(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		if evs, _ := main.Events(ctx, p.CrossingID); len(evs) != 1 {
+			t.Errorf("retried hand-over stored %d events", len(evs))
+		}
+	}
+}
+
 func TestRetentionNeedsAuditor(t *testing.T) {
 	b := openBiometric(t, nil, BiometricOptions{})
 	if _, err := b.RunRetention(context.Background(), capT0); err == nil {
