@@ -2,8 +2,10 @@ package simulator
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -106,6 +108,9 @@ func (f *FaultStep) emissions(rng *rand.Rand) []emission {
 	for _, dev := range devs {
 		out = append(out, faultOn(f, dev, rng)...)
 	}
+	// Devices fail together: every unplug before any replug, every
+	// truncated frame before the good ones.
+	slices.SortStableFunc(out, func(a, b emission) int { return cmp.Compare(a.at, b.at) })
 	return out
 }
 
