@@ -40,7 +40,10 @@ func NewClient(baseURL string, tlsConf *tls.Config) (*Client, error) {
 		TLSHandshakeTimeout: 5 * time.Second,
 		MaxIdleConnsPerHost: 4,
 		IdleConnTimeout:     90 * time.Second,
-		ForceAttemptHTTP2:   true,
+		// HTTP/1.1: a batch answer is the first byte the server sends after the
+		// request, which keeps the exchange simple to reason about (and to
+		// fault-inject); the feed long-poll takes its own connection.
+		ForceAttemptHTTP2: false,
 	}
 	return &Client{base: u, http: &http.Client{Transport: tr}}, nil
 }

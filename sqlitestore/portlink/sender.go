@@ -199,6 +199,7 @@ func (s *Sender) send(ctx context.Context, batch []records.Event, backlog int, o
 			return err
 		}
 		s.board.update(func(st *Status) { st.HeldSeq, st.HeldReason = 0, "" })
+		s.refreshBacklog(ctx)
 		s.board.report(true, StateOnline, nil)
 		s.log.Debug("batch acknowledged", "first", first, "last", last, "acked", resp.Acked, "applied", resp.Applied)
 		return nil
