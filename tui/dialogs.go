@@ -44,7 +44,7 @@ func (s *helpScreen) View() string {
 	lines = append(lines, strings.Split(h.FullHelpView(m.primary.FullHelp()), "\n")...)
 	lines = append(lines, "",
 		m.styles.Title.Render("IN DIALOGS"),
-		strings.Split(h.FullHelpView([][]key.Binding{{m.keys.Confirm, m.keys.Cancel}, {m.keys.Toggle, m.keys.NextField, m.keys.PrevField}}), "\n")[0],
+		h.FullHelpView([][]key.Binding{{m.keys.Confirm, m.keys.Cancel}, {m.keys.Toggle, m.keys.NextField, m.keys.PrevField}}),
 		"",
 		m.styles.Title.Render("SYMBOLS"),
 		"✔ good / done   ✖ failed or alarm   ⚠ needs attention   ? unknown   [ACK?] alert to acknowledge",

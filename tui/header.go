@@ -37,13 +37,14 @@ func (m *Model) header() string {
 		devs = append(devs, d.label+healthSymbol(m.health[d.dev]))
 	}
 	// Items in display order with the order they are dropped in when the
-	// terminal is narrow (highest first); the clock always stays.
+	// terminal is narrow (highest first: link and reference data, then the
+	// officer); the clock always stays.
 	items := []struct {
 		text string
 		drop int
 	}{
-		{where, 0}, {who, 2}, {strings.Join(devs, " "), 0},
-		{"LINK " + m.linkText(), 1}, {"REF " + m.refText(), 1},
+		{where, 0}, {who, 1}, {strings.Join(devs, " "), 0},
+		{"LINK " + m.linkText(), 2}, {"REF " + m.refText(), 2},
 	}
 	clock := m.now.Format("15:04:05")
 	for level := 3; level >= 1; level-- {

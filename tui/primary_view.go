@@ -139,7 +139,7 @@ func (s *primaryScreen) vehicleLines(cs *crossingState) []string {
 		case v.Confirmed:
 			lines = append(lines, label("Conf")+st.OK.Render("✔ confirmed "+v.ConfirmedBy))
 		case v.Confidence < 80 || len(v.Candidates) > 1:
-			lines = append(lines, label("Conf")+st.Warn.Render("⚠ "+conf+" — confirm ("+s.m.keys.Plate.Help().Key+")"))
+			lines = append(lines, label("Conf")+st.Warn.Render("⚠ "+conf+" confirm ("+s.m.keys.Plate.Help().Key+")"))
 			shown := 0
 			for _, c := range v.Candidates {
 				if c.Plate == v.Plate || shown == 2 {
@@ -211,23 +211,8 @@ func (s *primaryScreen) occupantLines(c *records.Crossing) []string {
 		} else if mrzOK < 0 {
 			mrzStyle = st.Bad
 		}
+		// Most decisive first: document checks, face, status; then dates.
 		parts := []string{mrzStyle.Render(mrz)}
-		if t.ExpiryDate != "" {
-			parts = append(parts, st.Label.Render("exp ")+st.Value.Render(t.ExpiryDate))
-		}
-		switch {
-		case t.Citizenship != "" || t.Status != "":
-			parts = append(parts, st.Value.Render(strings.Trim(t.Citizenship+"/"+t.Status, "/")))
-		case !t.Checked:
-			parts = append(parts, st.Dim.Render("… checking"))
-		case t.Program != "":
-			parts = append(parts, st.OK.Render("✔ "+t.Program+" vetted"))
-		default:
-			parts = append(parts, st.Warn.Render("? status not on file"))
-		}
-		if t.BirthDate != "" {
-			parts = append(parts, st.Label.Render("dob ")+st.Value.Render(t.BirthDate))
-		}
 		if t.Face != nil || t.MRZ != nil || t.Keyed {
 			ft, good := faceText(t.Face)
 			fs := st.OK
@@ -238,6 +223,22 @@ func (s *primaryScreen) occupantLines(c *records.Crossing) []string {
 				fs = st.Dim
 			}
 			parts = append(parts, fs.Render(ft))
+		}
+		switch {
+		case t.Citizenship != "" || t.Status != "":
+			parts = append(parts, st.Value.Render(strings.Trim(t.Citizenship+"/"+t.Status, "/")))
+		case !t.Checked:
+			parts = append(parts, st.Dim.Render("… checking"))
+		case t.Program != "":
+			parts = append(parts, st.OK.Render("✔ vetted"))
+		default:
+			parts = append(parts, st.Warn.Render("? status not on file"))
+		}
+		if t.ExpiryDate != "" {
+			parts = append(parts, st.Label.Render("exp ")+st.Value.Render(t.ExpiryDate))
+		}
+		if t.BirthDate != "" {
+			parts = append(parts, st.Label.Render("dob ")+st.Value.Render(t.BirthDate))
 		}
 		lines = append(lines, "  "+strings.Join(parts, st.Dim.Render(" · ")))
 	}
@@ -273,12 +274,7 @@ func (s *primaryScreen) alertLines(cs *crossingState, w int) []string {
 			mark = "✔ "
 			tag = st.OK.Render("[ACK " + a.AckedBy + "]")
 		}
-		sev := strings.ToUpper(a.Severity)
-		text := mark + alertLabel(a.Type)
-		if sev != "" {
-			text += " (" + sev + ")"
-		}
-		line := tag + " " + text + " — " + a.Text
+		line := tag + " " + mark + a.Text
 		if a.ForcesReferral {
 			line += " — REFERRAL MANDATORY"
 		}
