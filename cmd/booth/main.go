@@ -13,8 +13,11 @@ import (
 type subcommand func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 
 var subcommands = map[string]subcommand{
-	"mrz":     runMRZ,
-	"devices": runDevices,
+	"mrz":       runMRZ,
+	"devices":   runDevices,
+	"officer":   runOfficer,
+	"audit":     runAudit,
+	"retention": runRetention,
 }
 
 func main() {

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+
+	"github.com/portofentry/booth/sqlitestore"
+)
+
+const officerUsage = `usage:
+  booth officer add --badge B --name N --role primary|secondary|supervisor [--config FILE] [--db FILE]
+  booth officer list [--json] [--config FILE] [--db FILE]
+  booth officer disable --badge B [--config FILE] [--db FILE]
+
+Manages officer accounts. The PIN (6-12 digits) of a new officer is read from
+stdin, never from the command line: typed twice without echo when stdin is a
+terminal, otherwise the first line of stdin.`
+
+// runOfficer implements `booth officer`.
+func runOfficer(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return usageError(stderr, "officer: missing action (add, list or disable)\n%s", officerUsage)
+	}
+	switch args[0] {
+	case "add":
+		return runOfficerAdd(args[1:], stdin, stdout, stderr)
+	case "list":
+		return runOfficerList(args[1:], stdout, stderr)
+	case "disable":
+		return runOfficerDisable(args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprintln(stdout, officerUsage)
+		return 0
+	}
+	return usageError(stderr, "officer: unknown action %q\n%s", args[0], officerUsage)
+}
+
+func officerFlags(name string, stderr io.Writer) (*flag.FlagSet, *storeFlags) {
+	fs := flag.NewFlagSet("booth officer "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, officerUsage)
+		fmt.Fprintln(stderr, "\nflags:")
+		fs.PrintDefaults()
+	}
+	var sf storeFlags
+	sf.register(fs)
+	return fs, &sf
+}
+
+func parseOfficerFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (ok bool, code int) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return false, 0
+		}
+		return false, 2
+	}
+	if fs.NArg() > 0 {
+		return false, usageError(stderr, "%s: unexpected argument %q (the PIN is read from stdin, never from the command line)", fs.Name(), fs.Arg(0))
+	}
+	return true, 0
+}
+
+func runOfficerAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs, sf := officerFlags("add", stderr)
+	badge := fs.String("badge", "", "badge number (required)")
+	name := fs.String("name", "", "officer's name (required)")
+	role := fs.String("role", "", "primary, secondary or supervisor (required)")
+	if ok, code := parseOfficerFlags(fs, args, stderr); !ok {
+		return code
+	}
+	if *badge == "" || *name == "" || *role == "" {
+		return usageError(stderr, "officer add: --badge, --name and --role are required")
+	}
+	cfg, err := sf.resolve()
+	if err != nil {
+		return usageError(stderr, "officer add: %v", err)
+	}
+	pin, err := readPIN(stdin, stderr, sqlitestore.NormalizeBadge(*badge))
+	if err != nil {
+		return failf(stderr, "officer add: %v", err)
+	}
+	defer clear(pin)
+	if err := sqlitestore.ValidatePIN(pin); err != nil {
+		return failf(stderr, "officer add: %v", err)
+	}
+	ctx := context.Background()
+	s, err := openMaintenanceStore(ctx, cfg, false, stderr)
+	if err != nil {
+		return failf(stderr, "officer add: %v", err)
+	}
+	defer s.Close()
+	if err := s.AddOfficer(ctx, *badge, *name, *role, pin); err != nil {
+		return failf(stderr, "officer add: %v", err)
+	}
+	fmt.Fprintf(stdout, "officer %s (%s, %s) added\n", sqlitestore.NormalizeBadge(*badge), strings.TrimSpace(*name), *role)
+	return 0
+}
+
+// maxPINLine bounds what is read from a non-terminal stdin for the PIN.
+const maxPINLine = 64
+
+// readPIN reads the new officer's PIN: from a terminal without echo, twice;
+// otherwise the first line of stdin.
+func readPIN(stdin io.Reader, stderr io.Writer, badge string) ([]byte, error) {
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		fmt.Fprintf(stderr, "PIN for %s (%d-%d digits): ", badge, sqlitestore.MinPINLen, sqlitestore.MaxPINLen)
+		pin, err := term.ReadPassword(f.Fd())
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return nil, fmt.Errorf("read PIN: %w", err)
+		}
+		fmt.Fprint(stderr, "Repeat the PIN: ")
+		again, err := term.ReadPassword(f.Fd())
+		fmt.Fprintln(stderr)
+		defer clear(again)
+		if err != nil {
+			clear(pin)
+			return nil, fmt.Errorf("read PIN: %w", err)
+		}
+		if string(pin) != string(again) {
+			clear(pin)
+			return nil, errors.New("the two PINs differ")
+		}
+		return pin, nil
+	}
+	r := bufio.NewReaderSize(io.LimitReader(stdin, maxPINLine+1), maxPINLine+1)
+	line, err := r.ReadSlice('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return nil, fmt.Errorf("read PIN from stdin: line longer than %d bytes", maxPINLine)
+		}
+		return nil, fmt.Errorf("read PIN from stdin: %w", err)
+	}
+	if len(line) > maxPINLine {
+		return nil, fmt.Errorf("read PIN from stdin: line longer than %d bytes", maxPINLine)
+	}
+	pin := []byte(strings.TrimRight(string(line), "\r\n"))
+	clear(line)
+	if len(pin) == 0 {
+		return nil, errors.New("no PIN on stdin (pipe it in, or run from a terminal to be asked)")
+	}
+	return pin, nil
+}
+
+func runOfficerList(args []string, stdout, stderr io.Writer) int {
+	fs, sf := officerFlags("list", stderr)
+	asJSON := fs.Bool("json", false, "print a JSON array of accounts")
+	if ok, code := parseOfficerFlags(fs, args, stderr); !ok {
+		return code
+	}
+	cfg, err := sf.resolve()
+	if err != nil {
+		return usageError(stderr, "officer list: %v", err)
+	}
+	ctx := context.Background()
+	s, err := openMaintenanceStore(ctx, cfg, true, stderr)
+	if err != nil {
+		return failf(stderr, "officer list: %v", err)
+	}
+	defer s.Close()
+	list, err := s.ListOfficers(ctx)
+	if err != nil {
+		return failf(stderr, "officer list: %v", err)
+	}
+	if *asJSON {
+		if list == nil {
+			list = []sqlitestore.Officer{}
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(list); err != nil {
+			return failf(stderr, "officer list: %v", err)
+		}
+		return 0
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "BADGE\tNAME\tROLE\tSTATUS\tLAST LOGIN")
+	now := time.Now()
+	for _, o := range list {
+		status := "active"
+		switch {
+		case o.Disabled:
+			status = "disabled"
+		case now.Before(o.LockedUntil):
+			status = "locked until " + o.LockedUntil.Local().Format("2006-01-02 15:04")
+		}
+		last := "never"
+		if !o.LastLoginAt.IsZero() {
+			last = o.LastLoginAt.Local().Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.Badge, o.Name, o.Role, status, last)
+	}
+	if err := tw.Flush(); err != nil {
+		return failf(stderr, "officer list: %v", err)
+	}
+	return 0
+}
+
+func runOfficerDisable(args []string, stdout, stderr io.Writer) int {
+	fs, sf := officerFlags("disable", stderr)
+	badge := fs.String("badge", "", "badge number (required)")
+	if ok, code := parseOfficerFlags(fs, args, stderr); !ok {
+		return code
+	}
+	if *badge == "" {
+		return usageError(stderr, "officer disable: --badge is required")
+	}
+	cfg, err := sf.resolve()
+	if err != nil {
+		return usageError(stderr, "officer disable: %v", err)
+	}
+	ctx := context.Background()
+	s, err := openMaintenanceStore(ctx, cfg, false, stderr)
+	if err != nil {
+		return failf(stderr, "officer disable: %v", err)
+	}
+	defer s.Close()
+	if err := s.DisableOfficer(ctx, *badge); err != nil {
+		return failf(stderr, "officer disable: %v", err)
+	}
+	fmt.Fprintf(stdout, "officer %s disabled\n", sqlitestore.NormalizeBadge(*badge))
+	return 0
+}

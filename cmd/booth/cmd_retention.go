@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/portofentry/booth/sqlitestore"
+)
+
+const retentionUsage = `usage: booth retention run [--now T] [--config FILE] [--db FILE]
+
+Applies biometric retention now: deletes every face capture whose time is up
+(US citizens and unknown citizenship 12 h after capture, non-citizens 14 days
+after, or the configuration's shorter overrides), audits each purge and
+records a biometric.purged event on its crossing. --now (RFC 3339) evaluates
+the rules at another time, for audits and tests. The booth also does this by
+itself in the background.`
+
+// runRetention implements `booth retention`.
+func runRetention(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return usageError(stderr, "retention: missing action (run)\n%s", retentionUsage)
+	}
+	switch args[0] {
+	case "run":
+		return runRetentionRun(args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprintln(stdout, retentionUsage)
+		return 0
+	}
+	return usageError(stderr, "retention: unknown action %q\n%s", args[0], retentionUsage)
+}
+
+func runRetentionRun(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("booth retention run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, retentionUsage)
+		fmt.Fprintln(stderr, "\nflags:")
+		fs.PrintDefaults()
+	}
+	var sf storeFlags
+	sf.register(fs)
+	nowFlag := fs.String("now", "", "evaluate retention at this RFC 3339 time (default: now)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		return usageError(stderr, "retention run: unexpected argument %q", fs.Arg(0))
+	}
+	now := time.Now()
+	if *nowFlag != "" {
+		t, err := time.Parse(time.RFC3339Nano, *nowFlag)
+		if err != nil {
+			return usageError(stderr, "retention run: --now %q is not an RFC 3339 time like 2026-11-25T18:00:00Z", *nowFlag)
+		}
+		now = t
+	}
+	cfg, err := sf.resolve()
+	if err != nil {
+		return usageError(stderr, "retention run: %v", err)
+	}
+	bioPath := sqlitestore.BiometricPath(cfg.Database)
+	if _, err := os.Stat(bioPath); errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(stdout, "no biometric store at %s: nothing to purge\n", bioPath)
+		return 0
+	}
+	ctx := context.Background()
+	s, err := openMaintenanceStore(ctx, cfg, false, stderr)
+	if err != nil {
+		return failf(stderr, "retention run: %v", err)
+	}
+	defer s.Close()
+	bio, err := sqlitestore.OpenBiometric(ctx, bioPath, sqlitestore.BiometricOptions{
+		USCRetention:    cfg.Retention.CitizenCapture.Duration,
+		NonUSCRetention: cfg.Retention.NonCitizenCapture.Duration,
+		Audit:           s,
+		OnPurge:         s.RecordPurge,
+	})
+	if err != nil {
+		return failf(stderr, "retention run: %v", err)
+	}
+	defer bio.Close()
+	purged, err := bio.RunRetention(ctx, now)
+	for _, p := range purged {
+		fmt.Fprintf(stdout, "purged capture %s of crossing %s (captured %s, %s)\n",
+			p.CaptureID, p.CrossingID, p.CapturedAt.Format(time.RFC3339), p.Reason)
+	}
+	if err != nil {
+		return failf(stderr, "retention run: %v (purges not yet recorded are retried on the next run)", err)
+	}
+	fmt.Fprintf(stdout, "retention applied at %s: %d capture(s) purged\n", now.UTC().Format(time.RFC3339), len(purged))
+	return 0
+}

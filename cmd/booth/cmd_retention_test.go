@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/sqlitestore"
+)
+
+func TestRetentionRunCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "booth.db")
+	ctx := context.Background()
+
+	code, out, _ := runMaint(t, "", "retention", "run", "--db", db)
+	if code != 0 || !strings.Contains(out, "nothing to purge") {
+		t.Fatalf("without a biometric store: exit %d, %q", code, out)
+	}
+
+	captured := time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC)
+	bio, err := sqlitestore.OpenBiometric(ctx, sqlitestore.BiometricPath(db), sqlitestore.BiometricOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		id  string
+		cit sqlitestore.CitizenshipStatus
+	}{{"cap-usc", sqlitestore.CitizenUSC}, {"cap-visitor", sqlitestore.CitizenNonUSC}} {
+		if err := bio.SaveCapture(ctx, sqlitestore.Capture{ID: c.id, CrossingID: "X-" + c.id, PNG: []byte("\x89PNG\r\n\x1a\nimage"),
+			CapturedAt: captured, Citizenship: c.cit}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bio.Close()
+
+	for _, tc := range []struct {
+		now    time.Time
+		purged []string
+	}{
+		{captured.Add(11*time.Hour + 59*time.Minute), nil},
+		{captured.Add(12 * time.Hour), []string{"cap-usc"}},
+		{captured.Add(14*24*time.Hour - time.Second), nil},
+		{captured.Add(14 * 24 * time.Hour), []string{"cap-visitor"}},
+	} {
+		code, out, errs := runMaint(t, "", "retention", "run", "--db", db, "--now", tc.now.Format(time.RFC3339))
+		if code != 0 {
+			t.Fatalf("--now %s: exit %d, %s", tc.now, code, errs)
+		}
+		if !strings.Contains(out, "capture(s) purged") || strings.Count(out, "purged capture ") != len(tc.purged) {
+			t.Errorf("--now %s: output %q, want %v purged", tc.now, out, tc.purged)
+		}
+		for _, id := range tc.purged {
+			if !strings.Contains(out, "purged capture "+id) {
+				t.Errorf("--now %s: %s not reported purged: %q", tc.now, id, out)
+			}
+		}
+	}
+
+	// Each purge left an audit entry and a biometric.purged event.
+	s, err := sqlitestore.Open(ctx, db, sqlitestore.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, id := range []string{"cap-usc", "cap-visitor"} {
+		evs, err := s.Events(ctx, "X-"+id)
+		if err != nil || len(evs) != 1 || evs[0].Kind != records.KindBiometricPurged {
+			t.Errorf("events of X-%s: %+v, %v", id, evs, err)
+		}
+	}
+	if code, out, _ := runMaint(t, "", "audit", "verify", "--db", db); code != 0 || !strings.Contains(out, "2 entries") {
+		t.Errorf("audit after retention: exit %d, %q", code, out)
+	}
+
+	if code, _, errs := runMaint(t, "", "retention", "run", "--db", db, "--now", "yesterday"); code != 2 || !strings.Contains(errs, "RFC 3339") {
+		t.Errorf("bad --now: exit %d, %q", code, errs)
+	}
+}
