@@ -156,6 +156,13 @@ func (p *Port) open() (*serial.Port, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("open %s: %w", openPath, err)
 	}
+	// Whatever the device sent while nobody was reading (a card read or a
+	// passport swiped before the booth started, or during the unplug) is
+	// stale: it belongs to a vehicle long gone, so it is discarded.
+	if err := conn.Flush(); err != nil {
+		conn.Close()
+		return nil, "", fmt.Errorf("flush stale input on %s: %w", openPath, err)
+	}
 	return conn, openPath, nil
 }
 

@@ -293,3 +293,21 @@ func repoint(link, target string) error {
 	}
 	return os.Rename(tmp, link)
 }
+
+// Bytes the device sent before the booth opened the port belong to a vehicle
+// long gone: they are discarded, and what follows is read normally.
+func TestStaleInputDiscardedOnOpen(t *testing.T) {
+	dev := ptytest.Plug(t, "usb-rfid")
+	dev.Write(t, []byte("E2003411B802011516129999,1,-52\r\n"))
+	m := startManager(t, 0, func(m *hardware.Manager) {
+		if err := m.Add(hardware.DeviceRFID, hardware.DefaultPortConfig(hardware.DeviceRFID, dev.Link), rfid.NewDecoder(rfid.Options{})); err != nil {
+			t.Fatal(err)
+		}
+	})
+	ptytest.WaitFor(t, m.Events(), wait, ptytest.State(hardware.StateConnected))
+	dev.Write(t, []byte(epc+",1,-52\r\n"))
+	ev, skipped := ptytest.WaitFor(t, m.Events(), wait, ptytest.Kind(hardware.KindTag))
+	if ev.Tag.EPC != epc {
+		t.Errorf("first tag after open = %s (stale input not discarded); skipped %s", ev.Tag.EPC, ptytest.Describe(skipped))
+	}
+}
