@@ -185,3 +185,39 @@ func TestObservationEvents(t *testing.T) {
 		t.Fatal("no crossing accepted")
 	}
 }
+
+// FuzzLane plays arbitrary observation sequences: the lane never panics,
+// never tracks more than MaxQueue approaching vehicles, and every
+// assignment names a crossing.
+func FuzzLane(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 0, 0, 9, 4}, false)
+	f.Add([]byte{3, 3, 3, 1, 1, 2, 2, 200, 0, 5}, true)
+	f.Fuzz(func(t *testing.T, script []byte, pedestrian bool) {
+		mode := ModeVehicle
+		if pedestrian {
+			mode = ModePedestrian
+		}
+		n := 0
+		l, err := NewLane(mode, DefaultLaneRules(), func() string { n++; return fmt.Sprint("c", n) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+		kinds := []ObservationKind{ObserveTag, ObserveOccupancy, ObservePlate, ObserveDocument}
+		for i, b := range script {
+			at = at.Add(time.Duration(b) * 300 * time.Millisecond)
+			if b%17 == 0 {
+				l.Next()
+				continue
+			}
+			o := Observation{Kind: kinds[int(b)%len(kinds)], At: at, EPC: fmt.Sprint("E", b%5)}
+			a := l.Observe(o)
+			if a.CrossingID == "" {
+				t.Fatalf("step %d: no crossing for %+v", i, o)
+			}
+			if len(l.Queue()) > DefaultLaneRules().MaxQueue {
+				t.Fatalf("step %d: queue of %d", i, len(l.Queue()))
+			}
+		}
+	})
+}

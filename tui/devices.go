@@ -48,6 +48,14 @@ func (m *Model) onDevice(ev hardware.Event) tea.Cmd {
 			m.setStatus(true, "⚠ RPM TAMPER — notify the supervisor")
 		}
 		return nil
+	case hardware.KindTag, hardware.KindOccupancy, hardware.KindPlate, hardware.KindDocument:
+		if m.cfg.ReadOnly {
+			// A read-only workstation records nothing, device readings
+			// included; the lane's own booth records them.
+			return nil
+		}
+	}
+	switch ev.Kind {
 	case hardware.KindTag:
 		if ev.Tag == nil {
 			return nil
