@@ -13,6 +13,23 @@ import (
 	"github.com/portofentry/booth/records"
 )
 
+// The look-ups a booth makes while a vehicle waits. Each is served by an
+// index (TestReferenceLookupsUseIndexes checks the query plans).
+const (
+	sqlTravelerByDocument = `SELECT id, doc_type, doc_country, doc_number, surname, given_names, birth_date, sex,
+		nationality, citizenship, status, expiry_date FROM ref_travelers WHERE doc_country = ? AND doc_number = ?`
+	sqlEnrollmentByEPC = `SELECT r.program, r.traveler_id, r.doc_type, r.doc_country, r.doc_number, r.vehicle_plates,
+			t.surname, t.given_names, t.birth_date
+		FROM ref_rfid r LEFT JOIN ref_travelers t ON t.id = r.traveler_id
+		WHERE r.epc = ? ORDER BY t.doc_country, t.doc_number LIMIT 1`
+	sqlLookoutColumns     = `SELECT id, by, given_names, plate_region, severity, instruction, detail FROM ref_lookouts `
+	sqlLookoutsByDocument = sqlLookoutColumns + `WHERE by = 'document' AND doc_country = ? AND doc_number = ?`
+	sqlLookoutsByNameDOB  = sqlLookoutColumns + `WHERE by = 'name_dob' AND surname = ? AND birth_date = ?`
+	sqlLookoutsByPlate    = sqlLookoutColumns + `WHERE by = 'plate' AND plate_number = ?`
+	sqlLostStolen         = `SELECT id, reported_at, reason FROM ref_lost_stolen
+		WHERE doc_country = ? AND doc_number = ? ORDER BY reported_at DESC, id LIMIT 1`
+)
+
 // DatasetInfo describes the loaded version of one reference dataset.
 type DatasetInfo struct {
 	Kind       string
@@ -33,11 +50,17 @@ func (d DatasetInfo) Stale(now time.Time, maxAge time.Duration) bool {
 // validated inside one transaction and the first bad line (an *ImportError
 // naming the line and field) rolls everything back. version must be newer
 // than the loaded one (ErrStaleDataset otherwise); asOf is the time the data
-// was current at the port server.
+// was current at the port server. The import is audited in the same
+// transaction.
 func (s *Store) ImportReference(ctx context.Context, kind string, r io.Reader, version int64, asOf time.Time) (n int, err error) {
+	now := time.Now()
 	err = s.ownWriteTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		n, err = importReferenceTx(ctx, tx, kind, r, version, asOf, time.Now())
+		if n, err = importReferenceTx(ctx, tx, kind, r, version, asOf, now); err != nil {
+			return err
+		}
+		_, err = s.AuditTx(ctx, tx, AuditEntry{At: now, Action: ActionReferenceImport, Subject: "reference:" + kind,
+			Detail: AuditDetail(map[string]any{"version": version, "as_of": asOf.UTC().Format(time.RFC3339), "count": n})})
 		return err
 	})
 	if err != nil {
@@ -98,8 +121,7 @@ type ReferenceTraveler struct {
 // officers disagree on it). found is false when there is none.
 func (s *Store) TravelerByDocument(ctx context.Context, doc records.DocumentRef) (t ReferenceTraveler, found bool, err error) {
 	doc = NormalizeDocumentRef(doc)
-	err = s.read.QueryRowContext(ctx, `SELECT id, doc_type, doc_country, doc_number, surname, given_names, birth_date, sex,
-		nationality, citizenship, status, expiry_date FROM ref_travelers WHERE doc_country = ? AND doc_number = ?`,
+	err = s.read.QueryRowContext(ctx, sqlTravelerByDocument,
 		doc.Country, doc.Number).Scan(&t.ID, &t.Document.Type, &t.Document.Country, &t.Document.Number, &t.Surname,
 		&t.GivenNames, &t.BirthDate, &t.Sex, &t.Nationality, &t.Citizenship, &t.Status, &t.ExpiryDate)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -121,11 +143,7 @@ func (s *Store) EnrollmentByEPC(ctx context.Context, epc string) (e records.Enro
 	}
 	var plates string
 	var surname, given, birth sql.NullString
-	err = s.read.QueryRowContext(ctx, `SELECT r.program, r.traveler_id, r.doc_type, r.doc_country, r.doc_number, r.vehicle_plates,
-			(SELECT t.surname FROM ref_travelers t WHERE t.id = r.traveler_id ORDER BY t.doc_country, t.doc_number LIMIT 1),
-			(SELECT t.given_names FROM ref_travelers t WHERE t.id = r.traveler_id ORDER BY t.doc_country, t.doc_number LIMIT 1),
-			(SELECT t.birth_date FROM ref_travelers t WHERE t.id = r.traveler_id ORDER BY t.doc_country, t.doc_number LIMIT 1)
-		FROM ref_rfid r WHERE r.epc = ?`, norm).Scan(&e.Program, &e.TravelerID, &e.Document.Type, &e.Document.Country,
+	err = s.read.QueryRowContext(ctx, sqlEnrollmentByEPC, norm).Scan(&e.Program, &e.TravelerID, &e.Document.Type, &e.Document.Country,
 		&e.Document.Number, &plates, &surname, &given, &birth)
 	if errors.Is(err, sql.ErrNoRows) {
 		return records.Enrollment{}, false, nil
@@ -169,12 +187,11 @@ func (s *Store) LookoutsFor(ctx context.Context, doc records.DocumentRef, surnam
 		}
 		return rows.Err()
 	}
-	const cols = `SELECT id, by, given_names, plate_region, severity, instruction, detail FROM ref_lookouts `
 	all := func(lookoutRow) bool { return true }
 
 	doc = NormalizeDocumentRef(doc)
 	if doc.Country != "" && doc.Number != "" {
-		rows, err := s.read.QueryContext(ctx, cols+`WHERE by = 'document' AND doc_country = ? AND doc_number = ?`, doc.Country, doc.Number)
+		rows, err := s.read.QueryContext(ctx, sqlLookoutsByDocument, doc.Country, doc.Number)
 		if err == nil {
 			err = add(rows, all)
 		}
@@ -184,7 +201,7 @@ func (s *Store) LookoutsFor(ctx context.Context, doc records.DocumentRef, surnam
 	}
 	if sn, dob := keyName(surname), isoBirthDate(birthDate); sn != "" && dob != "" {
 		givenTokens := strings.Fields(cleanName(given))
-		rows, err := s.read.QueryContext(ctx, cols+`WHERE by = 'name_dob' AND surname = ? AND birth_date = ?`, sn, dob)
+		rows, err := s.read.QueryContext(ctx, sqlLookoutsByNameDOB, sn, dob)
 		if err == nil {
 			err = add(rows, func(l lookoutRow) bool { return givenNamesMatch(l.givenNames, givenTokens) })
 		}
@@ -196,7 +213,7 @@ func (s *Store) LookoutsFor(ctx context.Context, doc records.DocumentRef, surnam
 		key, err := NormalizePlateKey(plateKey)
 		if err == nil { // an unreadable plate cannot match any lookout
 			region, number, _ := strings.Cut(key, "/")
-			rows, err := s.read.QueryContext(ctx, cols+`WHERE by = 'plate' AND plate_number = ?`, number)
+			rows, err := s.read.QueryContext(ctx, sqlLookoutsByPlate, number)
 			if err == nil {
 				err = add(rows, func(l lookoutRow) bool { return region == "" || l.plateRegion == "" || l.plateRegion == region })
 			}
@@ -243,8 +260,7 @@ func givenNamesMatch(lookoutGiven string, travelerTokens []string) bool {
 func (s *Store) LostStolen(ctx context.Context, doc records.DocumentRef) (*records.Hit, bool, error) {
 	doc = NormalizeDocumentRef(doc)
 	var id, reported, reason string
-	err := s.read.QueryRowContext(ctx, `SELECT id, reported_at, reason FROM ref_lost_stolen
-		WHERE doc_country = ? AND doc_number = ? ORDER BY reported_at DESC, id LIMIT 1`, doc.Country, doc.Number).Scan(&id, &reported, &reason)
+	err := s.read.QueryRowContext(ctx, sqlLostStolen, doc.Country, doc.Number).Scan(&id, &reported, &reason)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}

@@ -420,3 +420,42 @@ func FuzzParseReferenceLine(f *testing.F) {
 		_, _ = ParseLostStolenLine(line)
 	})
 }
+
+// TestReferenceLookupsUseIndexes checks that no look-up made while a vehicle
+// waits scans a table: each must stay fast however large the datasets grow.
+func TestReferenceLookupsUseIndexes(t *testing.T) {
+	s := openOwnStore(t)
+	for name, q := range map[string]string{
+		"traveler by document": sqlTravelerByDocument,
+		"enrollment by EPC":    sqlEnrollmentByEPC,
+		"lookouts by document": sqlLookoutsByDocument,
+		"lookouts by name/DOB": sqlLookoutsByNameDOB,
+		"lookouts by plate":    sqlLookoutsByPlate,
+		"lost/stolen":          sqlLostStolen,
+	} {
+		n := strings.Count(q, "?")
+		args := make([]any, n)
+		for i := range args {
+			args[i] = "X"
+		}
+		rows, err := s.read.Query("EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		for _, step := range plan {
+			if strings.HasPrefix(step, "SCAN ") {
+				t.Errorf("%s scans a table: %v", name, plan)
+			}
+		}
+	}
+}
