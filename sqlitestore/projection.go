@@ -2,9 +2,12 @@ package sqlitestore
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/portofentry/booth/records"
 )
@@ -89,11 +92,33 @@ type execer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// writeProjection replaces the projection rows of p.id.
-func writeProjection(ctx context.Context, x execer, p projection) error {
-	if _, err := x.ExecContext(ctx, deleteCrossingSQL, p.id); err != nil {
-		return fmt.Errorf("clear projection of %s: %w", p.id, err)
+// keysHash digests the key-table rows of p.
+func (p projection) keysHash() string {
+	h := sha256.New()
+	w := func(parts ...string) {
+		for _, s := range parts {
+			fmt.Fprintf(h, "%d:%s", len(s), s)
+		}
+		h.Write([]byte{'\n'})
 	}
+	w("at", strconv.FormatInt(p.openedAt, 10))
+	for _, t := range p.travelers {
+		w("t", t.docKey, t.surname, t.given, t.birth, t.surnameKey, t.givenKey)
+	}
+	for _, d := range p.docs {
+		w("d", d)
+	}
+	w("p", p.plateKey, p.regionKey)
+	for _, e := range p.epcs {
+		w("e", e)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// writeProjection makes the projection rows of p.id match p. The crossing
+// row is upserted, so SQLite rewrites only the indexes whose columns
+// changed; the key tables are rewritten only when their digest changed.
+func writeProjection(ctx context.Context, x execer, p projection) error {
 	names, err := json.Marshal(p.names)
 	if err != nil {
 		return fmt.Errorf("encode names of %s: %w", p.id, err)
@@ -101,10 +126,23 @@ func writeProjection(ctx context.Context, x execer, p projection) error {
 	if p.names == nil {
 		names = []byte("[]")
 	}
-	if _, err := x.ExecContext(ctx, insertCrossingSQL,
+	hash := p.keysHash()
+	old, err := currentKeysHash(ctx, x, p.id)
+	if err != nil {
+		return err
+	}
+	if _, err := x.ExecContext(ctx, upsertCrossingSQL,
 		p.id, p.port, p.lane, p.mode, p.origin, p.openedAt, p.lastAt, p.status, p.outcome,
-		p.plate, p.region, string(names), p.alerts, p.openAlerts, p.referred, p.events); err != nil {
+		p.plate, p.region, string(names), p.alerts, p.openAlerts, p.referred, p.events, hash); err != nil {
 		return fmt.Errorf("project crossing %s: %w", p.id, err)
+	}
+	if old == hash {
+		return nil
+	}
+	for _, q := range []string{deleteTravelersSQL, deleteDocumentsSQL, deletePlateSQL, deleteEPCsSQL} {
+		if _, err := x.ExecContext(ctx, q, p.id); err != nil {
+			return fmt.Errorf("clear key rows of %s: %w", p.id, err)
+		}
 	}
 	for i, t := range p.travelers {
 		if _, err := x.ExecContext(ctx, insertTravelerSQL,
@@ -113,8 +151,7 @@ func writeProjection(ctx context.Context, x execer, p projection) error {
 		}
 	}
 	for _, d := range p.docs {
-		if _, err := x.ExecContext(ctx, insertDocumentSQL,
-			p.id, d, p.openedAt); err != nil {
+		if _, err := x.ExecContext(ctx, insertDocumentSQL, p.id, d, p.openedAt); err != nil {
 			return fmt.Errorf("project document of %s: %w", p.id, err)
 		}
 	}
@@ -124,12 +161,31 @@ func writeProjection(ctx context.Context, x execer, p projection) error {
 		}
 	}
 	for _, epc := range p.epcs {
-		if _, err := x.ExecContext(ctx, insertEPCSQL,
-			p.id, epc, p.openedAt); err != nil {
+		if _, err := x.ExecContext(ctx, insertEPCSQL, p.id, epc, p.openedAt); err != nil {
 			return fmt.Errorf("project RFID tag of %s: %w", p.id, err)
 		}
 	}
 	return nil
+}
+
+// currentKeysHash is the stored digest of a crossing's key rows, "" when
+// the crossing is not projected yet.
+func currentKeysHash(ctx context.Context, x execer, id string) (string, error) {
+	rows, err := x.QueryContext(ctx, keysHashSQL, id)
+	if err != nil {
+		return "", fmt.Errorf("read projection of %s: %w", id, err)
+	}
+	defer rows.Close()
+	var h string
+	if rows.Next() {
+		if err := rows.Scan(&h); err != nil {
+			return "", fmt.Errorf("read projection of %s: %w", id, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("read projection of %s: %w", id, err)
+	}
+	return h, nil
 }
 
 // crossingEvents reads every event of one crossing in fold order.
@@ -229,11 +285,20 @@ func rebuildBatchEvents(ctx context.Context, x execer, after string) ([]records.
 }
 
 const (
-	deleteCrossingSQL = `DELETE FROM crossings WHERE id = ?`
-	insertCrossingSQL = `INSERT INTO crossings
-		(id, port, lane, mode, origin, opened_at, last_at, status, outcome, plate, region, names, alerts, open_alerts, referred, events)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	insertTravelerSQL = `INSERT INTO crossing_travelers
+	keysHashSQL       = `SELECT keys_hash FROM crossings WHERE id = ?`
+	upsertCrossingSQL = `INSERT INTO crossings
+		(id, port, lane, mode, origin, opened_at, last_at, status, outcome, plate, region, names, alerts, open_alerts, referred, events, keys_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET port = excluded.port, lane = excluded.lane, mode = excluded.mode,
+			origin = excluded.origin, opened_at = excluded.opened_at, last_at = excluded.last_at,
+			status = excluded.status, outcome = excluded.outcome, plate = excluded.plate, region = excluded.region,
+			names = excluded.names, alerts = excluded.alerts, open_alerts = excluded.open_alerts,
+			referred = excluded.referred, events = excluded.events, keys_hash = excluded.keys_hash`
+	deleteTravelersSQL = `DELETE FROM crossing_travelers WHERE crossing_id = ?`
+	deleteDocumentsSQL = `DELETE FROM crossing_documents WHERE crossing_id = ?`
+	deletePlateSQL     = `DELETE FROM crossing_plates WHERE crossing_id = ?`
+	deleteEPCsSQL      = `DELETE FROM crossing_epcs WHERE crossing_id = ?`
+	insertTravelerSQL  = `INSERT INTO crossing_travelers
 		(crossing_id, ord, doc_key, surname, given_names, birth_date, surname_key, given_key, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertDocumentSQL = `INSERT INTO crossing_documents (crossing_id, doc_key, at) VALUES (?, ?, ?)`

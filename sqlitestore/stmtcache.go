@@ -18,7 +18,8 @@ type stmtCache struct {
 // projection rebuild run for every event or crossing.
 var hotWriterQueries = []string{
 	insertEventSQL, eventByIDSQL, lastSeqSQL, insertOutboxSQL, crossingEventsSQL,
-	deleteCrossingSQL, insertCrossingSQL, insertTravelerSQL, insertDocumentSQL, insertPlateSQL, insertEPCSQL,
+	keysHashSQL, upsertCrossingSQL, deleteTravelersSQL, deleteDocumentsSQL, deletePlateSQL, deleteEPCsSQL,
+	insertTravelerSQL, insertDocumentSQL, insertPlateSQL, insertEPCSQL,
 }
 
 func (c *stmtCache) prepare(ctx context.Context, db *sql.DB) error {

@@ -38,7 +38,7 @@ CREATE TABLE workstation (
 -- origin_seq order. Rows point at events; the event itself is never copied.
 CREATE TABLE outbox (
     origin_seq INTEGER PRIMARY KEY,
-    event_id   TEXT NOT NULL UNIQUE REFERENCES events (id)
+    event_id   TEXT NOT NULL REFERENCES events (id)
 );
 CREATE TRIGGER outbox_no_update BEFORE UPDATE ON outbox
 BEGIN
@@ -69,7 +69,11 @@ CREATE TABLE crossings (
     alerts      INTEGER NOT NULL,
     open_alerts INTEGER NOT NULL,
     referred    INTEGER NOT NULL,
-    events      INTEGER NOT NULL
+    events      INTEGER NOT NULL,
+    -- Digest of the crossing's rows in the key tables below: when an event
+    -- does not change them (most do not) they are left untouched, which
+    -- keeps the pages a commit writes, and so its latency, small.
+    keys_hash   TEXT    NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX crossings_by_opened ON crossings (opened_at DESC);
 CREATE INDEX crossings_by_lane ON crossings (lane, opened_at DESC);
