@@ -18,16 +18,13 @@ var headerDevices = []struct {
 func (m *Model) header() string {
 	st := m.styles
 	sep := st.HeaderDim.Render(" │ ")
-	where := " PORT " + m.cfg.Port + " LANE " + m.cfg.Lane + " " + strings.ToUpper(string(m.cfg.Mode))
+	where := " PORT " + m.cfg.Port + " · " + m.cfg.Lane + " " + strings.ToUpper(string(m.cfg.Mode))
 	if m.cfg.ReadOnly {
 		where += " READ-ONLY"
 	}
-	who := "signed out"
+	who, badge := "signed out", "signed out"
 	if m.officer != nil {
-		who = m.officer.Badge + " " + m.officer.Name
-		if m.width < 110 {
-			who = m.officer.Badge
-		}
+		who, badge = m.officer.Badge+" "+m.officer.Name, m.officer.Badge
 	}
 	var devs []string
 	for _, d := range headerDevices {
@@ -36,26 +33,23 @@ func (m *Model) header() string {
 		}
 		devs = append(devs, d.label+healthSymbol(m.health[d.dev]))
 	}
-	// Items in display order with the order they are dropped in when the
-	// terminal is narrow (highest first: link and reference data, then the
-	// officer); the clock always stays.
-	items := []struct {
-		text string
-		drop int
-	}{
-		{where, 0}, {who, 1}, {strings.Join(devs, " "), 0},
-		{"LINK " + m.linkText(), 2}, {"REF " + m.refText(), 2},
-	}
-	clock := m.now.Format("15:04:05")
-	for level := 3; level >= 1; level-- {
-		var parts []string
-		for _, it := range items {
-			if it.drop < level {
-				parts = append(parts, st.Header.Render(it.text))
-			}
+	dev := strings.Join(devs, " ")
+	link, ref := "LINK "+m.linkText(), "REF "+m.refText()
+	clock := st.Header.Render(m.now.Format("15:04:05") + " ")
+	// Narrow terminals lose the officer's name first, then the link and
+	// reference data; place, badge, devices and the clock always stay.
+	for _, items := range [][]string{
+		{where, who, dev, link, ref},
+		{where, badge, dev, link, ref},
+		{where, badge, dev},
+		{where, dev},
+	} {
+		parts := make([]string, len(items))
+		for i, it := range items {
+			parts[i] = st.Header.Render(it)
 		}
-		line := strings.Join(parts, sep) + sep + st.Header.Render(clock+" ")
-		if visibleWidth(line) <= m.width || level == 1 {
+		line := strings.Join(parts, sep) + sep + clock
+		if visibleWidth(line) <= m.width || len(items) == 2 {
 			return st.Header.Render(pad(line, m.width))
 		}
 	}
@@ -81,9 +75,9 @@ func (m *Model) linkText() string {
 		link = "offline"
 	}
 	if r.Backlog > 0 {
-		link += " · backlog " + itoa(r.Backlog)
+		link += " · " + itoa(r.Backlog) + " unsent"
 		if !r.Oldest.IsZero() {
-			link += " (" + fmtAge(m.now.Sub(r.Oldest)) + ")"
+			link += " " + fmtAge(m.now.Sub(r.Oldest))
 		}
 	}
 	return link

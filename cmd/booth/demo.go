@@ -99,7 +99,7 @@ func startDemo(ctx context.Context, cfg *Config) (*demoEnv, error) {
 		d.Close()
 		return nil, err
 	}
-	d.hint = fmt.Sprintf("DEMO — badge %s  PIN %s   (simulated lane; data in %s)", demoBadge, demoPIN, d.dir)
+	d.hint = fmt.Sprintf("DEMO — badge %s  PIN %s  · simulated lane, no port server (link offline) · data in %s", demoBadge, demoPIN, d.dir)
 	return d, nil
 }
 

@@ -106,7 +106,7 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 		linkNote = "offline (none configured)"
 	}
 	if d != nil {
-		linkNote = "offline (demo)"
+		linkNote = "offline"
 	}
 	backend := &tui.StoreBackend{Store: store, StaleAfter: 24 * time.Hour, Link: func() string { return linkNote }}
 	deps := tui.Deps{Log: store, Lookups: backend, Officers: backend, Logger: logger}
