@@ -18,12 +18,16 @@ import (
 
 const benchSeed = 2504
 
+// benchDataVersion names the layout of cached benchmark databases; bump it
+// when the schema or the generator changes so stale caches are rebuilt.
+const benchDataVersion = 2
+
 // benchStore opens a database of n synthetic crossings, generating it once
 // and caching it under the temp dir keyed by size and seed (a marker file
 // says the generation finished), so reruns start at once.
 func benchStore(b *testing.B, n int) *Store {
 	b.Helper()
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("booth-bench-%d-seed%d", n, benchSeed))
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("booth-bench-v%d-%d-seed%d", benchDataVersion, n, benchSeed))
 	path := filepath.Join(dir, "booth.db")
 	done := filepath.Join(dir, "complete")
 	if _, err := os.Stat(done); err != nil {
