@@ -35,7 +35,9 @@ func (s *primaryScreen) View() string {
 		occ = append(occ, s.baggageLine(c))
 		if wideFace {
 			faceW = 2*faceCols + 7
-			topH = max(topH, faceRows+5)
+			if m.styles.Color {
+				topH = max(topH, faceRows+5)
+			}
 			bottomH = h - used - topH - alertH
 		} else if hasFace(cs) {
 			// No room for a face panel: its text goes under the traveller.
