@@ -68,14 +68,22 @@ type Officer struct {
 // NormalizeBadge upper-cases a badge number and trims spaces.
 func NormalizeBadge(b string) string { return strings.ToUpper(strings.TrimSpace(b)) }
 
-func validateOfficer(badge, name, role string) error {
-	if badge == "" || len(badge) > 32 {
-		return fmt.Errorf("%w: badge must be 1-32 characters, got %q", ErrInvalidOfficer, badge)
+// validBadge reports whether b (normalised) is 1-32 of A-Z, 0-9 and -.
+func validBadge(b string) bool {
+	if b == "" || len(b) > 32 {
+		return false
 	}
-	for i := 0; i < len(badge); i++ {
-		if c := badge[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-			return fmt.Errorf("%w: badge must be letters, digits and -, got %q", ErrInvalidOfficer, badge)
+	for i := 0; i < len(b); i++ {
+		if c := b[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
 		}
+	}
+	return true
+}
+
+func validateOfficer(badge, name, role string) error {
+	if !validBadge(badge) {
+		return fmt.Errorf("%w: badge must be 1-32 letters, digits and -, got %q", ErrInvalidOfficer, badge)
 	}
 	if strings.TrimSpace(name) == "" || len(name) > 100 {
 		return fmt.Errorf("%w: name must be 1-100 characters", ErrInvalidOfficer)
@@ -158,11 +166,13 @@ func (s *Store) DisableOfficer(ctx context.Context, badge string) error {
 
 const officerColumns = `badge, name, role, created_at, disabled_at, locked_until, last_login_at`
 
-func scanOfficer(r rowScanner) (Officer, error) {
+// scanOfficer reads officerColumns, then any extra columns into extra.
+func scanOfficer(r rowScanner, extra ...any) (Officer, error) {
 	var o Officer
 	var created int64
 	var disabled, locked, last sql.NullInt64
-	if err := r.Scan(&o.Badge, &o.Name, &o.Role, &created, &disabled, &locked, &last); err != nil {
+	dest := append([]any{&o.Badge, &o.Name, &o.Role, &created, &disabled, &locked, &last}, extra...)
+	if err := r.Scan(dest...); err != nil {
 		return Officer{}, err
 	}
 	o.CreatedAt = time.Unix(0, created).UTC()
@@ -204,6 +214,15 @@ func (s *Store) Authenticate(ctx context.Context, badge string, pin []byte, now 
 		// Without the writer the failure count cannot be kept, and a login
 		// without lockout would let PINs be guessed.
 		return Officer{}, fmt.Errorf("sqlitestore: authenticate: %w", ErrReadOnly)
+	}
+	if !validBadge(badge) {
+		// Not a badge at all: same cost and answer as a wrong PIN, and the
+		// audit entry does not copy whatever was typed.
+		decoyPIN().matches(pin)
+		if err := s.auditLoginFailure(ctx, "(malformed)", now, "bad_credentials", nil); err != nil {
+			return Officer{}, err
+		}
+		return Officer{}, ErrBadCredentials
 	}
 	o, h, found, err := s.officerWithPIN(ctx, badge)
 	if err != nil {
@@ -300,19 +319,13 @@ func (s *Store) auditLoginFailure(ctx context.Context, badge string, now time.Ti
 // officerWithPIN reads an account and its PIN verifier.
 func (s *Store) officerWithPIN(ctx context.Context, badge string) (Officer, pinHash, bool, error) {
 	var h pinHash
-	var o Officer
-	var created int64
-	var disabled, locked, last sql.NullInt64
-	err := s.read.QueryRowContext(ctx, `SELECT `+officerColumns+`, pin_algo, pin_iterations, pin_salt, pin_hash FROM officers WHERE badge = ?`,
-		badge).Scan(&o.Badge, &o.Name, &o.Role, &created, &disabled, &locked, &last, &h.algo, &h.iterations, &h.salt, &h.hash)
+	o, err := scanOfficer(s.read.QueryRowContext(ctx, `SELECT `+officerColumns+`, pin_algo, pin_iterations, pin_salt, pin_hash
+		FROM officers WHERE badge = ?`, badge), &h.algo, &h.iterations, &h.salt, &h.hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Officer{}, pinHash{}, false, nil
 	}
 	if err != nil {
 		return Officer{}, pinHash{}, false, fmt.Errorf("read officer: %w", err)
 	}
-	o.CreatedAt = time.Unix(0, created).UTC()
-	o.Disabled = disabled.Valid
-	o.DisabledAt, o.LockedUntil, o.LastLoginAt = decodeTime(disabled), decodeTime(locked), decodeTime(last)
 	return o, h, true, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -138,8 +139,14 @@ func TestAuthenticateUnknownBadgeLooksLikeWrongPIN(t *testing.T) {
 	now := time.Now()
 	_, errUnknown := s.Authenticate(ctx, "B999", []byte("739102"), now)
 	_, errWrong := s.Authenticate(ctx, "B200", []byte("739103"), now)
-	if !errors.Is(errUnknown, ErrBadCredentials) || !errors.Is(errWrong, ErrBadCredentials) || errUnknown.Error() != errWrong.Error() {
-		t.Errorf("unknown badge: %v; wrong PIN: %v; want the same ErrBadCredentials", errUnknown, errWrong)
+	_, errGarbage := s.Authenticate(ctx, "B2\x00"+strings.Repeat("Z", 5000), []byte("739102"), now)
+	for _, err := range []error{errUnknown, errWrong, errGarbage} {
+		if !errors.Is(err, ErrBadCredentials) || err.Error() != errWrong.Error() {
+			t.Errorf("unknown badge: %v; wrong PIN: %v; malformed badge: %v; want the same ErrBadCredentials", errUnknown, errWrong, errGarbage)
+		}
+	}
+	if rep, err := s.VerifyAudit(ctx); err != nil || !rep.OK || rep.Entries != 4 {
+		t.Errorf("audit after failed logins: %+v, %v", rep, err)
 	}
 }
 
