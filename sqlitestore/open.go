@@ -142,6 +142,13 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	s.read.SetMaxOpenConns(n)
 	s.read.SetMaxIdleConns(n)
+	// Connect one reader now so a bad file or permission fails Open, not
+	// the first look-up.
+	if err := s.read.PingContext(ctx); err != nil {
+		s.read.Close()
+		s.closeWriter()
+		return nil, fmt.Errorf("sqlitestore: open readers %s: %w", abs, err)
+	}
 	if opts.ReadOnly {
 		if err := checkVersion(ctx, s.read, ms); err != nil {
 			s.read.Close()
