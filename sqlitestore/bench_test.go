@@ -86,11 +86,15 @@ func sizeName(n int) string {
 }
 
 // BenchmarkHistory measures the look-ups a booth makes while a car waits,
-// at 1k and 100k crossings, and 5M with BOOTH_BENCH_5M=1. Subjects are drawn
+// at 1k and 100k crossings, 1M with BOOTH_BENCH_1M=1 and 5M with
+// BOOTH_BENCH_5M=1. Subjects are drawn
 // with the same skew as the generated traffic: frequent travellers, long
 // histories, are asked about most.
 func BenchmarkHistory(b *testing.B) {
 	sizes := []int{1000, 100_000}
+	if os.Getenv("BOOTH_BENCH_1M") == "1" { // an intermediate point for the growth curve
+		sizes = append(sizes, 1_000_000)
+	}
 	if os.Getenv("BOOTH_BENCH_5M") == "1" {
 		sizes = append(sizes, 5_000_000)
 	}

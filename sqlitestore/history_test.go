@@ -205,7 +205,7 @@ func TestLookupPlansUseIndexes(t *testing.T) {
 	s := openTest(t)
 	for _, c := range []struct {
 		name, query, index string
-		args           []any
+		args               []any
 	}{
 		{"document", historyByDocumentSQL, "documents_by_key", []any{"USA/1", 10}},
 		{"name", historyByNameSQL, "travelers_by_name", []any{"A", "19800101", "", "", 10}},
