@@ -207,13 +207,13 @@ func (s *Store) ListOfficers(ctx context.Context) ([]Officer, error) {
 // a wrong PIN (indistinguishable, also in time); a *LockedOutError (matching
 // ErrLockedOut) while the account is locked, including on the failure that
 // locks it; ErrDisabled for a correct PIN on a disabled account. A success
-// clears the failure count.
+// clears the failure count. On a read-only store (supervisors) nothing is
+// written: database locks and disabled accounts are honoured, failures are
+// counted in this process, and the login is not audited locally.
 func (s *Store) Authenticate(ctx context.Context, badge string, pin []byte, now time.Time) (Officer, error) {
 	badge = NormalizeBadge(badge)
 	if s.readOnly || s.write == nil {
-		// Without the writer the failure count cannot be kept, and a login
-		// without lockout would let PINs be guessed.
-		return Officer{}, fmt.Errorf("sqlitestore: authenticate: %w", ErrReadOnly)
+		return s.authenticateReadOnly(ctx, badge, pin, now)
 	}
 	if !validBadge(badge) {
 		// Not a badge at all: same cost and answer as a wrong PIN, and the

@@ -197,17 +197,53 @@ func TestAuthenticateLockout(t *testing.T) {
 func TestAuthenticateReadOnly(t *testing.T) {
 	cheapPINs(t)
 	s := openOwnStore(t)
+	ctx := context.Background()
+	for _, badge := range []string{"S1", "S2", "S3"} {
+		if err := s.AddOfficer(ctx, badge, "Sup "+badge, RoleSupervisor, []byte("552901")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DisableOfficer(ctx, "S2"); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	for i := 0; i < MaxFailedLogins; i++ { // S3 locked in the database
+		s.Authenticate(ctx, "S3", []byte("000001"), t0)
+	}
 	path := s.Path()
 	s.Close()
-	ro, err := Open(context.Background(), path, Options{ReadOnly: true})
+	ro, err := Open(ctx, path, Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ro.Close()
-	if _, err := ro.Authenticate(context.Background(), "B1", []byte("480913"), time.Now()); !errors.Is(err, ErrReadOnly) {
-		t.Errorf("read-only Authenticate = %v, want ErrReadOnly", err)
+
+	if o, err := ro.Authenticate(ctx, "s1", []byte("552901"), t0); err != nil || o.Badge != "S1" || o.Role != RoleSupervisor {
+		t.Errorf("read-only login = %+v, %v", o, err)
 	}
-	if err := ro.AddOfficer(context.Background(), "B1", "X", RolePrimary, []byte("480913")); !errors.Is(err, ErrReadOnly) {
+	if _, err := ro.Authenticate(ctx, "S2", []byte("552901"), t0); !errors.Is(err, ErrDisabled) {
+		t.Errorf("disabled on read-only = %v", err)
+	}
+	if _, err := ro.Authenticate(ctx, "S3", []byte("552901"), t0.Add(time.Minute)); !errors.Is(err, ErrLockedOut) {
+		t.Errorf("database lock on read-only = %v", err)
+	}
+	if _, err := ro.Authenticate(ctx, "NOBODY", []byte("552901"), t0); !errors.Is(err, ErrBadCredentials) {
+		t.Errorf("unknown badge on read-only = %v", err)
+	}
+	// Failures are counted in memory: the fifth locks, even the right PIN.
+	for i := 1; i <= MaxFailedLogins; i++ {
+		_, err := ro.Authenticate(ctx, "S1", []byte("000001"), t0)
+		if want := i == MaxFailedLogins; errors.Is(err, ErrLockedOut) != want {
+			t.Fatalf("read-only failure %d = %v", i, err)
+		}
+	}
+	if _, err := ro.Authenticate(ctx, "S1", []byte("552901"), t0.Add(LockoutDuration-time.Second)); !errors.Is(err, ErrLockedOut) {
+		t.Errorf("right PIN during in-memory lock = %v", err)
+	}
+	if _, err := ro.Authenticate(ctx, "S1", []byte("552901"), t0.Add(LockoutDuration)); err != nil {
+		t.Errorf("right PIN after the in-memory lock = %v", err)
+	}
+	if err := ro.AddOfficer(ctx, "B1", "X", RolePrimary, []byte("480913")); !errors.Is(err, ErrReadOnly) {
 		t.Errorf("read-only AddOfficer = %v, want ErrReadOnly", err)
 	}
 }
