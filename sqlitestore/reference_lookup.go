@@ -164,8 +164,8 @@ func (s *Store) EnrollmentByEPC(ctx context.Context, epc string) (e records.Enro
 // LookoutsFor returns the lookout hits for a traveller and vehicle: by
 // document (country + number), by name + birth date, and by plate. Any
 // argument may be empty to skip that look-up. A name lookout matches when
-// surname (after keyName) and birth date are equal and either the lookout
-// has no given names or its first given name is among the traveller's. A plate
+// surname (after keyName) and birth date are equal and either side has no
+// given names or the lookout's first given name is among the traveller's. A plate
 // lookout matches on the plate number, and on the region too when both sides
 // know it. Hits come back high severity first, then by id.
 func (s *Store) LookoutsFor(ctx context.Context, doc records.DocumentRef, surname, given, birthDate, plateKey string) ([]records.Hit, error) {
@@ -240,12 +240,14 @@ type lookoutRow struct {
 	id, by, givenNames, plateRegion, severity, instruction, detail string
 }
 
-// givenNamesMatch: a lookout without given names matches any; otherwise its
+// givenNamesMatch: a lookout without given names matches any, and a
+// traveller whose given names are not known matches any lookout (a missed
+// lookout is worse than one the officer dismisses); otherwise the lookout's
 // first given name must be one of the traveller's (MRZ names are often
 // truncated, so later names are not required).
 func givenNamesMatch(lookoutGiven string, travelerTokens []string) bool {
 	lt := strings.Fields(lookoutGiven)
-	if len(lt) == 0 {
+	if len(lt) == 0 || len(travelerTokens) == 0 {
 		return true
 	}
 	for _, t := range travelerTokens {

@@ -124,6 +124,7 @@ func TestReferenceLookups(t *testing.T) {
 			{"by name and DOB, first given name", records.DocumentRef{}, "LOPEZ", "JOSE LUIS", "1979-11-02", "", []string{"LK0002"}},
 			{"accented name from a keyed document", records.DocumentRef{}, "López", "José", "19791102", "", []string{"LK0002"}},
 			{"other given name", records.DocumentRef{}, "LOPEZ", "MARIA", "1979-11-02", "", nil},
+			{"given names unknown match both", records.DocumentRef{}, "LOPEZ", "", "1979-11-02", "", []string{"LK0002", "LK0003"}},
 			{"wrong DOB", records.DocumentRef{}, "LOPEZ", "JOSE", "1979-11-03", "", nil},
 			{"lookout without given names matches any", records.DocumentRef{}, "OBRIEN", "SEAN", "1990-01-01", "", []string{"LK0005"}},
 			{"plate with region", records.DocumentRef{}, "", "", "", "us-az/abc 1234", []string{"LK0004"}},
