@@ -10,6 +10,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"image"
 	"log/slog"
 	"time"
@@ -69,6 +70,14 @@ type Officer struct {
 	Name  string
 	Role  string // primary | secondary | supervisor
 }
+
+// Sign-in refusals an Officers implementation reports (wrapped), so the
+// screen can word them without knowing the store.
+var (
+	ErrBadCredentials = errors.New("badge or PIN not accepted")
+	ErrLockedOut      = errors.New("account locked after repeated failures")
+	ErrDisabled       = errors.New("account disabled")
+)
 
 // Officers authenticates officers and keeps the audit trail of sessions.
 type Officers interface {

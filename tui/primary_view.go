@@ -117,7 +117,12 @@ func (s *primaryScreen) idleView() string {
 		m.styles.Title.Render("Lane idle — waiting for the next " + map[bool]string{true: "traveller", false: "vehicle"}[m.cfg.Mode == records.ModePedestrian]),
 		"",
 		m.styles.Dim.Render("A card read, a plate read, the portal or a document read opens the next crossing."),
-		m.styles.Dim.Render("Press " + m.keys.Manual.Help().Key + " to key a document by hand."),
+	}
+	if m.keys.Manual.Enabled() {
+		lines = append(lines, m.styles.Dim.Render("Press "+m.keys.Manual.Help().Key+" to key a document by hand."))
+	}
+	if m.cfg.ReadOnly {
+		lines = append(lines, "", m.styles.Warn.Render("READ-ONLY workstation: it shows, it records nothing."))
 	}
 	if q := len(m.lane.Queue()); q > 0 {
 		lines = append(lines, "", m.styles.Value.Render(itoa(q)+" vehicle(s) approaching"))

@@ -121,8 +121,8 @@ func (s *loginScreen) submit() tea.Cmd {
 		for i := range pin {
 			pin[i] = 0
 		}
-		if err == nil && unlock && o.Badge != badge {
-			err = errors.New("badge mismatch")
+		if err == nil && unlock && !strings.EqualFold(o.Badge, badge) {
+			err = ErrBadCredentials
 		}
 		return loginMsg{officer: o, err: err, unlock: unlock}
 	}
@@ -195,16 +195,15 @@ func (m *Model) onLogin(msg loginMsg) tea.Cmd {
 // loginError words an authentication failure for the screen without saying
 // whether the badge exists.
 func loginError(err error) string {
-	msg := err.Error()
 	switch {
-	case strings.Contains(msg, "locked"):
-		return "account locked after repeated failures: " + msg
-	case strings.Contains(msg, "disabled"):
-		return "account disabled"
+	case errors.Is(err, ErrBadCredentials):
+		return ErrBadCredentials.Error()
+	case errors.Is(err, ErrLockedOut), errors.Is(err, ErrDisabled):
+		return err.Error()
 	case errors.Is(err, context.DeadlineExceeded):
-		return "officer accounts did not answer in time"
+		return "officer accounts did not answer in time — try again"
 	}
-	return "badge or PIN not accepted"
+	return "sign-in unavailable: " + err.Error()
 }
 
 func (m *Model) lockScreen(reason string) tea.Cmd {

@@ -174,20 +174,20 @@ func (b *StoreBackend) Authenticate(ctx context.Context, badge string, pin []byt
 	o, err := b.Store.Authenticate(ctx, badge, pin, now)
 	if err != nil {
 		var lo *sqlitestore.LockedOutError
-		if errors.As(err, &lo) {
-			return Officer{}, fmt.Errorf("locked until %s: %w", lo.Until.Local().Format("15:04"), err)
+		switch {
+		case errors.As(err, &lo):
+			return Officer{}, fmt.Errorf("%w until %s", ErrLockedOut, lo.Until.Local().Format("15:04"))
+		case errors.Is(err, sqlitestore.ErrBadCredentials):
+			return Officer{}, ErrBadCredentials
+		case errors.Is(err, sqlitestore.ErrDisabled):
+			return Officer{}, ErrDisabled
 		}
-		return Officer{}, err
+		return Officer{}, fmt.Errorf("sign-in: %w", err)
 	}
 	return Officer{Badge: o.Badge, Name: o.Name, Role: o.Role}, nil
 }
 
 // Audit appends a session event to the audit chain.
 func (b *StoreBackend) Audit(ctx context.Context, badge, action, subject string) error {
-	if b.Store.ReadOnly() {
-		// A read-only handle cannot write; the supervisor's session is
-		// audited by the port server instead.
-		return nil
-	}
 	return b.Store.Audit(ctx, sqlitestore.AuditEntry{Officer: badge, Action: action, Subject: subject})
 }

@@ -110,6 +110,17 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	}
 	backend := &tui.StoreBackend{Store: store, StaleAfter: 24 * time.Hour, Link: func() string { return linkNote }}
 	deps := tui.Deps{Log: store, Lookups: backend, Officers: backend, Logger: logger}
+	if cfg.ReadOnly {
+		// The crossing record stays read-only; signing in still counts
+		// failures and writes the audit chain, through a handle used for
+		// nothing else.
+		accounts, err := sqlitestore.Open(ctx, cfg.Database, sqlitestore.Options{Origin: cfg.Workstation, Logger: logger})
+		if err != nil {
+			return fmt.Errorf("open officer accounts: %w", err)
+		}
+		defer accounts.Close()
+		deps.Officers = &tui.StoreBackend{Store: accounts}
+	}
 	if cfg.Matcher.URL != "" {
 		deps.Faces = tui.NewHTTPFaces(cfg.Matcher.URL)
 	}
