@@ -2,13 +2,16 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/portofentry/booth/hardware/facematch"
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/sqlitestore"
 )
 
 // appendedMsg reports events made durable by the store.
@@ -26,9 +29,10 @@ type appendedMsg struct {
 }
 
 type faceDone struct {
-	docKey    string
-	doc       records.DocumentRef
-	captureID string
+	docKey     string
+	doc        records.DocumentRef
+	captureID  string
+	capturedAt time.Time
 }
 
 // failedMsg reports a write or look-up that failed.
@@ -61,11 +65,6 @@ type refStatusMsg struct {
 type closeDialogMsg struct{}
 
 func closeDialog() tea.Msg { return closeDialogMsg{} }
-
-// withTimeout runs f with the look-up timeout under the program's context.
-func (m *Model) withTimeout(d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(m.ctx, d)
-}
 
 // appendCmd writes events and reports them stored (or the failure).
 func (m *Model) appendCmd(crossingID, saved string, advance bool, evs ...records.Event) tea.Cmd {
@@ -198,50 +197,71 @@ func (m *Model) plateHistoryCmd(crossingID, subject, region, plate string) tea.C
 	}
 }
 
-// faceCmd asks the matcher about one document and records the verdict. A
-// matcher failure is recorded as "unavailable — verify manually". withRef
-// says whether the capture may be referenced from the record (a known
+// faceCmd asks the matcher about one document and records the verdict
+// ("unavailable — verify manually" when the matcher failed). withRef says
+// whether the capture may be referenced from the record (a known
 // non-citizen's); otherwise the reference stays out of the event log.
 func (m *Model) faceCmd(crossingID string, doc records.DocumentRef, withRef bool) tea.Cmd {
 	faces, log, ctx := m.deps.Faces, m.deps.Log, m.ctx
 	lane, faceTimeout, timeout := m.cfg.Lane, m.cfg.FaceTimeout, m.cfg.LookupTimeout
 	return func() tea.Msg {
 		vctx, cancel := context.WithTimeout(ctx, faceTimeout)
-		fc, err := faces.Verify(vctx, lane, doc)
+		v := faces.Verify(vctx, lane, doc)
 		cancel()
-		fv := records.FaceVerified{Document: doc, Result: fc.Result, Score: fc.Score, Threshold: fc.Threshold,
-			CapturedAt: fc.CapturedAt, Detail: fc.Detail}
-		if err != nil {
-			fv = records.FaceVerified{Document: doc, Result: records.FaceUnavailable,
-				Detail: fmt.Sprintf("matcher: %v — verify manually", err)}
-		} else if withRef {
-			fv.CaptureRef = fc.CaptureID
+		fv := records.FaceVerified{Document: doc, Result: v.Result, Score: v.Score, Threshold: v.Threshold,
+			CapturedAt: v.CapturedAt, Detail: v.Detail}
+		if withRef && v.Result != records.FaceUnavailable {
+			fv.CaptureRef = v.CaptureID
 		}
-		ev, berr := records.NewEvent(crossingID, fv, time.Now(), "")
-		if berr != nil {
-			return failedMsg{crossingID: crossingID, what: "record face result", err: berr}
+		ev, err := records.NewEvent(crossingID, fv, time.Now(), "")
+		if err != nil {
+			return failedMsg{crossingID: crossingID, what: "record face result", err: err}
 		}
 		actx, acancel := context.WithTimeout(ctx, timeout)
 		defer acancel()
-		stored, aerr := log.Append(actx, ev)
-		if aerr != nil {
-			return failedMsg{crossingID: crossingID, what: "record face result", err: aerr}
+		stored, err := log.Append(actx, ev)
+		if err != nil {
+			return failedMsg{crossingID: crossingID, what: "record face result", err: err}
 		}
 		msg := appendedMsg{crossingID: crossingID, events: stored}
-		if err == nil {
-			msg.face = &faceDone{docKey: doc.Key(), doc: doc, captureID: fc.CaptureID}
+		if v.Result != records.FaceUnavailable {
+			msg.face = &faceDone{docKey: doc.Key(), doc: doc, captureID: v.CaptureID, capturedAt: v.CapturedAt}
 		}
 		return msg
 	}
 }
 
-func (m *Model) faceImagesCmd(crossingID string, f faceDone) tea.Cmd {
-	faces, ctx, timeout := m.deps.Faces, m.ctx, m.cfg.LookupTimeout
+// faceImagesCmd fetches the live capture and the photo on file for display,
+// and keeps the live capture in the biometric store under the retention
+// class of the traveller's citizenship.
+func (m *Model) faceImagesCmd(crossingID string, f faceDone, citizenship sqlitestore.CitizenshipStatus) tea.Cmd {
+	faces, bio, ctx, timeout := m.deps.Faces, m.deps.Biometrics, m.ctx, m.cfg.LookupTimeout
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		live, onFile, err := faces.Images(ctx, f.captureID, f.doc)
-		return faceImagesMsg{crossingID: crossingID, docKey: f.docKey, live: live, onFile: onFile, err: err}
+		var errs []error
+		var live, onFile image.Image
+		if f.captureID != "" {
+			b, err := faces.Capture(ctx, f.captureID)
+			if err == nil {
+				live, err = facematch.DecodePNG(b)
+			}
+			if err == nil && bio != nil {
+				err = bio.SaveCapture(ctx, sqlitestore.Capture{ID: f.captureID, CrossingID: crossingID, Document: f.doc,
+					PNG: b, CapturedAt: f.capturedAt, Citizenship: citizenship})
+			}
+			if err != nil && !errors.Is(err, facematch.ErrNotFound) {
+				errs = append(errs, fmt.Errorf("live capture: %w", err))
+			}
+		}
+		b, err := faces.Gallery(ctx, f.doc)
+		if err == nil {
+			onFile, err = facematch.DecodePNG(b)
+		}
+		if err != nil && !errors.Is(err, facematch.ErrNotFound) {
+			errs = append(errs, fmt.Errorf("photo on file: %w", err))
+		}
+		return faceImagesMsg{crossingID: crossingID, docKey: f.docKey, live: live, onFile: onFile, err: errors.Join(errs...)}
 	}
 }
 

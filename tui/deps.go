@@ -11,12 +11,13 @@ package tui
 import (
 	"context"
 	"errors"
-	"image"
 	"log/slog"
 	"time"
 
 	"github.com/portofentry/booth/hardware"
+	"github.com/portofentry/booth/hardware/facematch"
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/sqlitestore"
 )
 
 // Log is the crossing event log. Append returns only once the events are
@@ -87,25 +88,22 @@ type Officers interface {
 	Audit(ctx context.Context, badge, action, subject string) error
 }
 
-// FaceCheck is the face matcher's answer for one document.
-type FaceCheck struct {
-	Result     records.FaceResult
-	Score      float64
-	Threshold  float64
-	CaptureID  string
-	CapturedAt time.Time
-	Detail     string
-}
-
-// Faces is the local face matcher.
+// Faces is the local face matcher. *facematch.Client satisfies it.
 type Faces interface {
 	// Verify compares the live capture at the lane with the document's photo
-	// on file. A timeout or nonsense answer is an error; the caller records
-	// it as "unavailable — verify manually".
-	Verify(ctx context.Context, lane string, doc records.DocumentRef) (FaceCheck, error)
-	// Images fetches the live capture and the photo on file; either may be
-	// nil when missing.
-	Images(ctx context.Context, captureID string, doc records.DocumentRef) (live, onFile image.Image, err error)
+	// on file. It never fails: a timeout or nonsense answer comes back as
+	// "unavailable" with the reason in Detail.
+	Verify(ctx context.Context, lane string, doc records.DocumentRef) facematch.Verification
+	// Capture and Gallery fetch the live capture and the photo on file as
+	// PNG; a missing image is facematch.ErrNotFound.
+	Capture(ctx context.Context, id string) ([]byte, error)
+	Gallery(ctx context.Context, doc records.DocumentRef) ([]byte, error)
+}
+
+// Biometrics keeps face captures in the booth's separate biometric store,
+// never in the event log. *sqlitestore.BiometricStore satisfies it.
+type Biometrics interface {
+	SaveCapture(ctx context.Context, c sqlitestore.Capture) error
 }
 
 // Deps are the workstation's collaborators.
@@ -114,7 +112,10 @@ type Deps struct {
 	Lookups  Lookups
 	Officers Officers
 	Faces    Faces
-	Logger   *slog.Logger
+	// Biometrics stores live captures for retention; nil keeps them in
+	// memory only (for display).
+	Biometrics Biometrics
+	Logger     *slog.Logger
 	// Now is the clock (time.Now when nil); tests fix it.
 	Now func() time.Time
 }

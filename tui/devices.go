@@ -7,6 +7,7 @@ import (
 
 	"github.com/portofentry/booth/hardware"
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/sqlitestore"
 )
 
 // onDevice turns one device event into crossing events: the lane decides
@@ -141,7 +142,7 @@ func (m *Model) onAppended(msg appendedMsg) tea.Cmd {
 	}
 	if tracked {
 		if msg.face != nil && m.deps.Faces != nil {
-			cmds = append(cmds, m.faceImagesCmd(cs.id, *msg.face))
+			cmds = append(cmds, m.faceImagesCmd(cs.id, *msg.face, citizenshipOf(cs.c.Traveler(msg.face.docKey))))
 			if f := cs.faces[msg.face.docKey]; f != nil {
 				f.captureID = msg.face.captureID
 			}
@@ -230,4 +231,17 @@ func (m *Model) onFaceImages(msg faceImagesMsg) {
 		f.err = msg.err.Error()
 	}
 	buildArt(f)
+}
+
+// citizenshipOf is the retention class of a traveller's capture: a US
+// citizen's and, until citizenship is established, anyone's is kept as a
+// citizen's (DESIGN §6).
+func citizenshipOf(t *records.Traveler) sqlitestore.CitizenshipStatus {
+	switch {
+	case t == nil || t.Citizenship == "":
+		return sqlitestore.CitizenUnknown
+	case t.Citizenship == "USA":
+		return sqlitestore.CitizenUSC
+	}
+	return sqlitestore.CitizenNonUSC
 }

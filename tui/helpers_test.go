@@ -21,6 +21,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/portofentry/booth/hardware"
+	"github.com/portofentry/booth/hardware/facematch"
 	"github.com/portofentry/booth/hardware/simulator"
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/records/mrz"
@@ -37,6 +38,7 @@ const (
 type testEnv struct {
 	t       testing.TB
 	store   *sqlitestore.Store
+	bio     *sqlitestore.BiometricStore
 	m       *Model
 	now     time.Time
 	faces   *matcherServer
@@ -130,7 +132,12 @@ func newTestEnvTB(t testing.TB, mutate func(*Config)) *testEnv {
 	if err := st.AddOfficer(ctx, testBadge, "TEST OFFICER", "primary", []byte(testPIN)); err != nil {
 		t.Fatal(err)
 	}
-	env := &testEnv{t: t, store: st, now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC), faces: newMatcher(t)}
+	bio, err := sqlitestore.OpenBiometric(ctx, sqlitestore.BiometricPath(st.Path()), sqlitestore.BiometricOptions{Audit: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bio.Close() })
+	env := &testEnv{t: t, store: st, bio: bio, now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC), faces: newMatcher(t)}
 	env.backend = &StoreBackend{Store: st, StaleAfter: 24 * time.Hour, Now: env.clock}
 	cfg := Config{Workstation: "test-booth", Port: "2608", Lane: "V01", Mode: records.ModeVehicle, Role: "primary",
 		Theme: "dark", IdleLock: 5 * time.Minute}
@@ -138,7 +145,7 @@ func newTestEnvTB(t testing.TB, mutate func(*Config)) *testEnv {
 		mutate(&cfg)
 	}
 	m, err := New(ctx, cfg, Deps{Log: st, Lookups: env.backend, Officers: env.backend,
-		Faces: NewHTTPFaces(env.faces.srv.URL), Now: env.clock})
+		Faces: facematch.New(env.faces.srv.URL, facematch.Options{}), Biometrics: env.bio, Now: env.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -122,6 +122,12 @@ func TestAlertsMustBeAcknowledgedBeforeAdmit(t *testing.T) {
 
 	e.keys("a")
 	mustContain(t, e.view(), "✖ cannot admit", "not acknowledged")
+	// The live capture is in the biometric store, not the event log; a
+	// Mexican citizen's is kept as a non-citizen's and referenced.
+	capt, err := e.bio.Capture(t.Context(), "cap-"+hernandez.DocumentNumber)
+	if err != nil || len(capt.PNG) == 0 || capt.CrossingID != id {
+		t.Fatalf("capture not kept: %+v %v", capt.CrossingID, err)
+	}
 
 	for range len(e.m.current().c.Unacknowledged()) {
 		e.keys("space")

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"github.com/portofentry/booth/hardware"
 	"github.com/portofentry/booth/hardware/docreader"
+	"github.com/portofentry/booth/hardware/facematch"
 	"github.com/portofentry/booth/hardware/lpr"
 	"github.com/portofentry/booth/hardware/rfid"
 	"github.com/portofentry/booth/hardware/rpm"
@@ -90,6 +92,7 @@ func runTUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var wg sync.WaitGroup
 	store, err := sqlitestore.Open(ctx, cfg.Database, sqlitestore.Options{Origin: cfg.Workstation, ReadOnly: cfg.ReadOnly, Logger: logger})
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
@@ -122,7 +125,27 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 		deps.Officers = &tui.StoreBackend{Store: accounts}
 	}
 	if cfg.Matcher.URL != "" {
-		deps.Faces = tui.NewHTTPFaces(cfg.Matcher.URL)
+		deps.Faces = facematch.New(cfg.Matcher.URL, facematch.Options{Budget: cfg.Matcher.Timeout.Duration, Logger: logger})
+	}
+	var bio *sqlitestore.BiometricStore
+	if !cfg.ReadOnly {
+		bio, err = sqlitestore.OpenBiometric(ctx, sqlitestore.BiometricPath(cfg.Database), sqlitestore.BiometricOptions{
+			Logger: logger, USCRetention: cfg.Retention.CitizenCapture.Duration,
+			NonUSCRetention: cfg.Retention.NonCitizenCapture.Duration, Audit: store, OnPurge: store.RecordPurge})
+		if err != nil {
+			return fmt.Errorf("open biometric store: %w", err)
+		}
+		defer bio.Close()
+		deps.Biometrics = bio
+	}
+	// Registered after the stores opened, so it runs before they close:
+	// background work is stopped and waited for first.
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	if bio != nil {
+		wg.Go(func() { retentionLoop(ctx, bio, cfg.Retention.Interval.Duration, logger) })
 	}
 	tcfg := tui.Config{
 		Workstation: cfg.Workstation, Port: cfg.Port, Lane: cfg.Lane, Mode: records.Mode(cfg.Mode),
@@ -138,18 +161,39 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	}
 	p := tea.NewProgram(model, tea.WithContext(ctx))
 	if n > 0 {
-		go func() {
+		wg.Go(func() {
 			if err := mgr.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 				logger.Error("devices stopped", "err", err)
 			}
-		}()
+		})
 	}
-	go forward(ctx, p, mgr, n > 0)
+	wg.Go(func() { forward(ctx, p, mgr, n > 0) })
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil
 	}
 	return err
+}
+
+// retentionLoop applies biometric retention in the background until ctx
+// ends (DESIGN §6; `booth retention run` does the same once).
+func retentionLoop(ctx context.Context, bio *sqlitestore.BiometricStore, every time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		purged, err := bio.RunRetention(ctx, time.Now())
+		if err != nil && ctx.Err() == nil {
+			logger.Error("biometric retention", "err", err)
+		}
+		if len(purged) > 0 {
+			logger.Info("biometric retention", "purged", len(purged))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // forward is the one goroutine that feeds device events and device health
