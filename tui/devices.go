@@ -23,8 +23,15 @@ func (m *Model) onDevice(ev hardware.Event) tea.Cmd {
 	case hardware.KindStatus:
 		if ev.Status != nil {
 			h := m.health[ev.Device]
+			was := h.State
 			h.Device, h.State = ev.Device, ev.Status.State
 			m.health[ev.Device] = h
+			switch {
+			case ev.Status.State == hardware.StateDisconnected && was != hardware.StateDisconnected:
+				m.setStatus(true, "✖ %s disconnected — reconnecting by itself (%s)", deviceName(ev.Device), ev.Status.Detail)
+			case ev.Status.State == hardware.StateConnected && was == hardware.StateDisconnected:
+				m.setStatus(false, "✔ %s connected again", deviceName(ev.Device))
+			}
 		}
 		return nil
 	case hardware.KindError:
@@ -244,4 +251,18 @@ func citizenshipOf(t *records.Traveler) sqlitestore.CitizenshipStatus {
 		return sqlitestore.CitizenUSC
 	}
 	return sqlitestore.CitizenNonUSC
+}
+
+func deviceName(d hardware.Device) string {
+	switch d {
+	case hardware.DeviceDoc:
+		return "document reader"
+	case hardware.DeviceRFID:
+		return "RFID reader"
+	case hardware.DeviceRPM:
+		return "radiation portal monitor"
+	case hardware.DeviceLPR:
+		return "plate reader"
+	}
+	return string(d)
 }

@@ -292,3 +292,16 @@ func TestNoColorFallsBackToText(t *testing.T) {
 		t.Fatal("colour escape in NO_COLOR view")
 	}
 }
+
+func TestDeviceDisconnectShown(t *testing.T) {
+	e := newTestEnv(t, nil)
+	e.login()
+	e.device(hardware.Event{Device: hardware.DeviceDoc, Kind: hardware.KindStatus, Status: &hardware.Status{State: hardware.StateConnected}})
+	mustContain(t, e.view(), "DOC✔")
+	e.device(hardware.Event{Device: hardware.DeviceDoc, Kind: hardware.KindStatus, Status: &hardware.Status{State: hardware.StateDisconnected, Detail: "read: EIO"}})
+	mustContain(t, e.view(), "DOC✖", "✖ document reader disconnected — reconnecting")
+	e.send(HealthMsg{Devices: []DeviceHealth{{Device: hardware.DeviceDoc, State: "faulty"}}})
+	mustContain(t, e.view(), "DOC⚠")
+	e.device(hardware.Event{Device: hardware.DeviceDoc, Kind: hardware.KindError, Error: &hardware.Error{Err: "bad BCC"}})
+	mustContain(t, e.view(), "document not readable")
+}
