@@ -137,3 +137,26 @@ func TestTUIEndToEnd(t *testing.T) {
 		t.Fatalf("crossing status %s determination %+v", c.Status, c.Determination)
 	}
 }
+
+// TestTUIConfigErrors: a wrong key binding stops the workstation with an
+// error naming it, before anything is drawn.
+func TestTUIConfigErrors(t *testing.T) {
+	tests := []struct{ keys, want string }{
+		{`launch = ["l"]`, "keys.launch: unknown action"},
+		{`admit = ["ctrl+"]`, "keys.admit"},
+		{`admit = ["r"]`, `"r" is bound to both`},
+	}
+	for _, tt := range tests {
+		dir := t.TempDir()
+		cfgPath := filepath.Join(dir, "booth.toml")
+		cfg := fmt.Sprintf("database = %q\nlog_file = %q\n[keys]\n%s\n", filepath.Join(dir, "booth.db"), filepath.Join(dir, "booth.log"), tt.keys)
+		if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var stdout, stderr strings.Builder
+		code := run([]string{"--config", cfgPath}, strings.NewReader(""), &stdout, &stderr)
+		if code == 0 || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("keys %s: exit %d, stderr %q; want an error with %q", tt.keys, code, stderr.String(), tt.want)
+		}
+	}
+}
