@@ -174,8 +174,20 @@ func (s *primaryScreen) vehicleLines(cs *crossingState) []string {
 	default:
 		lines = append(lines, label("RPM")+st.OK.Render("✔ CLEAR")+st.Dim.Render(" #"+itoa(r.Occupancy)))
 	}
-	if q := len(s.m.lane.Queue()); q > 0 {
-		lines = append(lines, label("Queue")+st.Value.Render(itoa(q)+" approaching"))
+	if q := s.m.lane.Queue(); len(q) > 0 {
+		lines = append(lines, label("Queue")+st.Value.Render(itoa(len(q))+" approaching"))
+		for i, id := range q {
+			if i == 2 {
+				break
+			}
+			if qc, ok := s.m.crossings[id]; ok {
+				mark := "  "
+				if len(qc.c.Unacknowledged()) > 0 {
+					mark = "⚠ "
+				}
+				lines = append(lines, label("")+st.Dim.Render(mark+describe(qc.c)))
+			}
+		}
 	}
 	return lines
 }
