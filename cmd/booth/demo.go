@@ -46,7 +46,7 @@ const (
 )
 
 func startDemo(ctx context.Context, cfg *Config) (*demoEnv, error) {
-	d := &demoEnv{gap: 12 * time.Second}
+	d := &demoEnv{gap: 20 * time.Second}
 	if dir := os.Getenv(envDemoDir); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("demo directory: %w", err)
