@@ -326,3 +326,5 @@ var (
 )
 
 func tea_WindowSize(w, h int) tea.Msg { return tea.WindowSizeMsg{Width: w, Height: h} }
+
+func tea_BackgroundDark() tea.Msg { return tea.BackgroundColorMsg{Color: color.Black} }

@@ -305,3 +305,18 @@ func TestDeviceDisconnectShown(t *testing.T) {
 	e.device(hardware.Event{Device: hardware.DeviceDoc, Kind: hardware.KindError, Error: &hardware.Error{Err: "bad BCC"}})
 	mustContain(t, e.view(), "document not readable")
 }
+
+func TestLightTheme(t *testing.T) {
+	e := newTestEnv(t, func(c *Config) { c.Theme = "light" })
+	e.login()
+	e.tag(epcGarcia)
+	mustContain(t, e.view(), "GARCIA, MARIA ELENA")
+	if e.m.dark {
+		t.Fatal("light theme drew dark")
+	}
+	// A terminal background report does not override a fixed theme.
+	e.send(tea_BackgroundDark())
+	if e.m.dark {
+		t.Fatal("fixed light theme switched to dark")
+	}
+}
