@@ -44,10 +44,20 @@ func (s *Store) FeedSince(ctx context.Context, after int64, limit int) ([]FeedEv
 	if after < floor {
 		return nil, fmt.Errorf("sqlitestore: feed after %d (floor %d): %w", after, floor, ErrSnapshotRequired)
 	}
+	return s.LogSince(ctx, after, limit)
+}
+
+// LogSince is FeedSince without the compaction floor: every event the
+// server holds after version after, for export and audit.
+func (s *Store) LogSince(ctx context.Context, after int64, limit int) ([]FeedEvent, error) {
+	if limit <= 0 {
+		limit = 500
+	}
+	limit = min(limit, maxFeedBatch)
 	rows, err := s.read.QueryContext(ctx, `SELECT e.seq, `+eventColumns+` FROM events e
 		WHERE e.seq > ? ORDER BY e.seq LIMIT ?`, after, limit)
 	if err != nil {
-		return nil, fmt.Errorf("sqlitestore: feed after %d: %w", after, err)
+		return nil, fmt.Errorf("sqlitestore: log after %d: %w", after, err)
 	}
 	defer rows.Close()
 	var out []FeedEvent
@@ -55,13 +65,13 @@ func (s *Store) FeedSince(ctx context.Context, after int64, limit int) ([]FeedEv
 		var fe FeedEvent
 		e, err := scanEvent(seqScanner{rows, &fe.Version})
 		if err != nil {
-			return nil, fmt.Errorf("sqlitestore: feed after %d: %w", after, err)
+			return nil, fmt.Errorf("sqlitestore: log after %d: %w", after, err)
 		}
 		fe.Event = e
 		out = append(out, fe)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlitestore: feed after %d: %w", after, err)
+		return nil, fmt.Errorf("sqlitestore: log after %d: %w", after, err)
 	}
 	return out, nil
 }

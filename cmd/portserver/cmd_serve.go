@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/portofentry/booth/sqlitestore/portlink"
+)
+
+func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlags("serve", stderr)
+	db := fs.String("db", defaultDB, "server database")
+	listen := fs.String("listen", ":8443", "address to listen on (host:port; port 0 picks a free one)")
+	dir := fs.String("dir", defaultDir, "PKI directory with ca.crt, server.crt and server.key")
+	port := fs.String("port", "", "port code; required for a new database (origin port-CODE)")
+	retain := fs.Int64("feed-retain", 1_000_000, "feed versions served as deltas; a workstation further behind takes a snapshot (0 keeps all)")
+	compact := fs.Duration("compact-every", time.Minute, "how often the feed floor is raised")
+	level := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		return usageError(stderr, "serve: unexpected argument %q", fs.Arg(0))
+	}
+	log, err := logger(stderr, *level)
+	if err != nil {
+		return usageError(stderr, "serve: %v", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	tlsConf, err := portlink.ServerTLSConfig(filepath.Join(*dir, portlink.CACertFile),
+		filepath.Join(*dir, portlink.ServerCertFile), filepath.Join(*dir, portlink.ServerKeyFile))
+	if err != nil {
+		return fail(stderr, fmt.Errorf("serve: %w (run `portserver pki init` and `pki issue --role server`)", err))
+	}
+	store, err := openServerStore(ctx, *db, *port, false, log)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("serve: %w", err))
+	}
+	defer store.Close()
+	srv, err := portlink.NewServer(portlink.ServerConfig{Store: store, Logger: log, FeedRetain: *retain, CompactEvery: *compact})
+	if err != nil {
+		return fail(stderr, err)
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("serve: %w", err))
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		TLSConfig:         tlsConf,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		// Long-polls hold a response up to MaxFeedWait; large downloads
+		// extend their own deadline.
+		WriteTimeout: portlink.MaxFeedWait + 30*time.Second,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	// Scripts and tests read the bound address from this line.
+	_ = json.NewEncoder(stdout).Encode(map[string]string{"listening": ln.Addr().String(), "origin": store.Origin()})
+	log.Info("port server listening", "addr", ln.Addr().String(), "db", store.Path(), "origin", store.Origin())
+
+	var wg sync.WaitGroup
+	runCtx, cancelRun := context.WithCancel(ctx)
+	defer cancelRun()
+	wg.Go(func() { _ = srv.Run(runCtx) })
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ServeTLS(ln, "", "") }()
+	select {
+	case err := <-errc:
+		cancelRun()
+		wg.Wait()
+		if !errors.Is(err, http.ErrServerClosed) {
+			return fail(stderr, fmt.Errorf("serve: %w", err))
+		}
+		return 0
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		_ = hs.Close()
+	}
+	cancelRun()
+	wg.Wait()
+	return 0
+}
