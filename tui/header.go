@@ -36,11 +36,12 @@ func (m *Model) header() string {
 	dev := strings.Join(devs, " ")
 	link, ref := "LINK "+m.linkText(), "REF "+m.refText()
 	clock := st.Header.Render(m.now.Format("15:04:05") + " ")
-	// Narrow terminals lose the officer's name first, then the link and
-	// reference data; place, badge, devices and the clock always stay.
+	// Narrow terminals lose the officer's name first, then the reference
+	// data, then the link; place, badge, devices and the clock always stay.
 	for _, items := range [][]string{
 		{where, who, dev, link, ref},
 		{where, badge, dev, link, ref},
+		{where, badge, dev, link},
 		{where, badge, dev},
 		{where, dev},
 	} {
