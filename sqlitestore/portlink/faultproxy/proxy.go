@@ -93,6 +93,15 @@ func (p *Proxy) DropResponses(n, minRequest int) {
 	p.mu.Unlock()
 }
 
+// SetTarget points new connections at addr (a restarted server on another
+// port); open connections are cut.
+func (p *Proxy) SetTarget(addr string) {
+	p.mu.Lock()
+	p.target = addr
+	p.mu.Unlock()
+	p.CutAll()
+}
+
 // CutAll closes every open connection (both sides), like a reset link.
 func (p *Proxy) CutAll() {
 	p.mu.Lock()
@@ -150,8 +159,11 @@ func (c *pair) close() {
 }
 
 func (p *Proxy) serve(client net.Conn) {
+	p.mu.Lock()
+	target := p.target
+	p.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	server, err := (&net.Dialer{}).DialContext(ctx, "tcp", p.target)
+	server, err := (&net.Dialer{}).DialContext(ctx, "tcp", target)
 	cancel()
 	if err != nil {
 		client.Close()
