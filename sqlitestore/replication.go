@@ -88,28 +88,55 @@ func (s *Store) ApplyFeed(ctx context.Context, f FeedApply) (applied int, err er
 // insertReplicated inserts the events not stored yet (by id) and refreshes
 // the projections of the crossings they touch. An id stored under another
 // origin or sequence, or a sequence held by another id, is
-// ErrSequenceConflict.
+// ErrSequenceConflict. The statements are prepared once per call: parsing
+// SQL per event is most of the cost of a large batch.
 func insertReplicated(ctx context.Context, tx *sql.Tx, evs []records.Event, now time.Time) (int, error) {
+	if len(evs) == 0 {
+		return 0, nil
+	}
+	byID, err := tx.PrepareContext(ctx, `SELECT origin, origin_seq FROM events WHERE id = ?`)
+	if err != nil {
+		return 0, fmt.Errorf("prepare event look-up: %w", err)
+	}
+	defer byID.Close()
+	bySeq, err := tx.PrepareContext(ctx, `SELECT id FROM events WHERE origin = ? AND origin_seq = ?`)
+	if err != nil {
+		return 0, fmt.Errorf("prepare sequence look-up: %w", err)
+	}
+	defer bySeq.Close()
+	insert, err := tx.PrepareContext(ctx, `INSERT INTO events
+		(id, crossing_id, origin, origin_seq, kind, at, recorded_at, officer, schema, payload)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return 0, fmt.Errorf("prepare event insert: %w", err)
+	}
+	defer insert.Close()
+
 	applied := 0
 	touched := map[string]bool{}
 	var order []string
 	for i, e := range evs {
-		stored, found, err := eventByID(ctx, tx, e.ID)
-		if err != nil {
-			return 0, err
-		}
-		if found {
-			if stored.Origin != e.Origin || stored.OriginSeq != e.OriginSeq {
+		var (
+			origin string
+			seq    int64
+		)
+		switch err := byID.QueryRowContext(ctx, e.ID).Scan(&origin, &seq); {
+		case err == nil:
+			if origin != e.Origin || seq != e.OriginSeq {
 				return 0, fmt.Errorf("event %d (%s): %w: stored as %s #%d, received as %s #%d",
-					i, e.ID, ErrSequenceConflict, stored.Origin, stored.OriginSeq, e.Origin, e.OriginSeq)
+					i, e.ID, ErrSequenceConflict, origin, seq, e.Origin, e.OriginSeq)
 			}
 			continue
+		case !errors.Is(err, sql.ErrNoRows):
+			return 0, fmt.Errorf("look up event %s: %w", e.ID, err)
 		}
-		if holder, ok, err := idAtSequence(ctx, tx, e.Origin, e.OriginSeq); err != nil {
-			return 0, err
-		} else if ok {
+		var holder string
+		switch err := bySeq.QueryRowContext(ctx, e.Origin, e.OriginSeq).Scan(&holder); {
+		case err == nil:
 			return 0, fmt.Errorf("event %d (%s): %w: %s #%d is already event %s",
 				i, e.ID, ErrSequenceConflict, e.Origin, e.OriginSeq, holder)
+		case !errors.Is(err, sql.ErrNoRows):
+			return 0, fmt.Errorf("look up %s #%d: %w", e.Origin, e.OriginSeq, err)
 		}
 		if e.RecordedAt.IsZero() {
 			e.RecordedAt = now
@@ -120,8 +147,11 @@ func insertReplicated(ctx context.Context, tx *sql.Tx, evs []records.Event, now 
 		if err := validate(&e); err != nil {
 			return 0, fmt.Errorf("event %d (%s): %w", i, e.ID, err)
 		}
-		if err := insertEvent(ctx, tx, e); err != nil {
-			return 0, err
+		at, _ := encodeTime(e.At) // validated
+		rec, _ := encodeTime(e.RecordedAt)
+		if _, err := insert.ExecContext(ctx, e.ID, e.CrossingID, e.Origin, e.OriginSeq, string(e.Kind), at, rec,
+			e.Officer, e.Schema, string(e.Payload)); err != nil {
+			return 0, fmt.Errorf("insert event %s (%s #%d): %w", e.ID, e.Origin, e.OriginSeq, err)
 		}
 		applied++
 		if !touched[e.CrossingID] {

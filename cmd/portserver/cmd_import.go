@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"time"
-
 )
 
 // maxImportFile bounds a reference file read into memory.
@@ -71,4 +70,3 @@ func runImport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "published %s version %d: %d records as of %s\n", kind, *version, n, asOf.Format(time.RFC3339))
 	return 0
 }
-

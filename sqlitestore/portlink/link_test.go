@@ -149,7 +149,7 @@ func TestSecondarySeesReferralThroughServer(t *testing.T) {
 	sec := openStore(t, "sec-1")
 	var applied atomic.Int64
 	pc := pullerCfg(sec, newClient(t, srv.url, pki.client(t, RoleSecondary, "sec-1")))
-	pc.OnApplied = func(n int, _ int64) { applied.Add(int64(n)) }
+	pc.OnApplied = func(evs []records.Event, _ int64) { applied.Add(int64(len(evs))) }
 	secLink := runLink(t, LinkConfig{Puller: pc})
 	boothLink := runLink(t, LinkConfig{Sender: senderCfg(booth, newClient(t, srv.url, pki.client(t, RolePrimary, "booth-1")))})
 	time.Sleep(100 * time.Millisecond) // the secondary is long-polling

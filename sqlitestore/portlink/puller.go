@@ -31,8 +31,9 @@ type PullerConfig struct {
 	// MaxReferenceBytes bounds one reference file; 0 means 1 GiB.
 	MaxReferenceBytes int64
 	// OnApplied, when set, is called after each batch that stored new
-	// events (to refresh a secondary queue on screen). It must not block.
-	OnApplied func(applied int, version int64)
+	// events, with the batch and the version reached (to refresh a
+	// secondary queue on screen). It must not block.
+	OnApplied func(batch []records.Event, version int64)
 }
 
 // Puller applies the port server's feed to the workstation's store: port
@@ -157,7 +158,7 @@ func (p *Puller) apply(ctx context.Context, f sqlitestore.FeedApply) error {
 		p.board.update(func(st *Status) { st.FeedVersion = max(st.FeedVersion, f.Version) })
 	}
 	if n > 0 && p.cfg.OnApplied != nil {
-		p.cfg.OnApplied(n, f.Version)
+		p.cfg.OnApplied(f.Events, f.Version)
 	}
 	return nil
 }
