@@ -111,7 +111,7 @@ func hitText(who string, h Hit) string {
 	}
 	s := label + " (" + h.Severity + "): " + who
 	if h.Detail != "" {
-		s += " — " + h.Detail
+		s += " — " + strings.TrimRight(h.Detail, ". ")
 	}
 	if h.Instruction != "" {
 		s += ". " + h.Instruction

@@ -116,6 +116,10 @@ type Deps struct {
 	// memory only (for display).
 	Biometrics Biometrics
 	Logger     *slog.Logger
+	// Released, when set, is called (from a command, never from Update)
+	// each time the vehicle at the booth leaves it: the officer decided or
+	// moved on. The demo paces its simulated lane with it.
+	Released func()
 	// Now is the clock (time.Now when nil); tests fix it.
 	Now func() time.Time
 }

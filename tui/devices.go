@@ -146,6 +146,7 @@ func (m *Model) onAppended(msg appendedMsg) tea.Cmd {
 		m.lane.Next()
 		m.forget()
 		m.primary.onNewVehicle()
+		cmds = append(cmds, m.releasedCmd())
 	}
 	if tracked {
 		if msg.face != nil && m.deps.Faces != nil {

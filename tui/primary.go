@@ -172,7 +172,20 @@ func (s *primaryScreen) next(cs *crossingState) tea.Cmd {
 	if nc := m.current(); nc != nil {
 		m.setStatus(false, "next: %s", describe(nc.c))
 	}
-	return nil
+	return m.releasedCmd()
+}
+
+// releasedCmd tells Deps.Released that the booth is free for the next
+// vehicle.
+func (m *Model) releasedCmd() tea.Cmd {
+	if m.deps.Released == nil {
+		return nil
+	}
+	released := m.deps.Released
+	return func() tea.Msg {
+		released()
+		return nil
+	}
 }
 
 // describe names a crossing for status lines: plate and travellers.

@@ -33,6 +33,17 @@ type demoEnv struct {
 	scenarios []simulator.Scenario
 	gap       time.Duration
 	hint      string
+	// released is signalled when the officer lets the vehicle at the booth
+	// go; the simulated lane sends the next one to the window only then.
+	released chan struct{}
+}
+
+// release tells the simulated lane the booth is free (tui.Deps.Released).
+func (d *demoEnv) release() {
+	select {
+	case d.released <- struct{}{}:
+	default: // already signalled; the lane has not caught up yet
+	}
 }
 
 // Environment knobs for scripted runs (the end-to-end test): BOOTH_DEMO_DIR
@@ -46,7 +57,7 @@ const (
 )
 
 func startDemo(ctx context.Context, cfg *Config) (*demoEnv, error) {
-	d := &demoEnv{gap: 20 * time.Second}
+	d := &demoEnv{gap: 10 * time.Second, released: make(chan struct{}, 1)}
 	if dir := os.Getenv(envDemoDir); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("demo directory: %w", err)
@@ -156,7 +167,9 @@ func seedDemo(ctx context.Context, path, workstation, role string) error {
 	return nil
 }
 
-// startPlaying runs the scenarios in a loop in the background.
+// startPlaying runs the scenarios in a loop in the background, paced by the
+// officer: the next vehicle approaches while the current one is at the
+// booth, and reaches the window when the officer released the current one.
 func (d *demoEnv) startPlaying(ctx context.Context, log *slog.Logger) {
 	go func() {
 		// Let the workstation open the devices before the first vehicle.
@@ -165,7 +178,7 @@ func (d *demoEnv) startPlaying(ctx context.Context, log *slog.Logger) {
 			return
 		case <-time.After(1500 * time.Millisecond):
 		}
-		if err := d.sim.PlayLoop(ctx, d.scenarios, d.gap); err != nil {
+		if err := d.sim.PlayPaced(ctx, d.scenarios, d.gap, d.released); err != nil {
 			log.Error("demo scenarios stopped", "err", err)
 		}
 	}()

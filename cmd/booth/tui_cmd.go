@@ -154,6 +154,7 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	}
 	if d != nil {
 		tcfg.LoginHint = d.hint
+		deps.Released = d.release
 	}
 	model, err := tui.New(ctx, tcfg, deps)
 	if err != nil {

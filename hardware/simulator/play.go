@@ -124,13 +124,18 @@ func (s *Sim) PlayLoop(ctx context.Context, scenarios []Scenario, gap time.Durat
 			}
 			s.log.Error("scenario failed", "name", sc.Name, "err", err)
 		}
-		s.rngMu.Lock()
-		pause := time.Duration(float64(gap) * (0.7 + 0.6*s.rng.Float64()))
-		s.rngMu.Unlock()
-		if err := s.sleep(ctx, pause); err != nil {
+		if err := s.pauseBetween(ctx, gap); err != nil {
 			return nil
 		}
 	}
+}
+
+// pauseBetween waits about gap (±30 %, scenario time) between two vehicles.
+func (s *Sim) pauseBetween(ctx context.Context, gap time.Duration) error {
+	s.rngMu.Lock()
+	pause := time.Duration(float64(gap) * (0.7 + 0.6*s.rng.Float64()))
+	s.rngMu.Unlock()
+	return s.sleep(ctx, pause)
 }
 
 // nextOccupancy numbers portal passes like the RPM does, one up each time.
