@@ -186,48 +186,78 @@ func (p *Puller) snapshot(ctx context.Context) error {
 		p.board.report(false, StateError, err)
 		return fmt.Errorf("snapshot: %w", err)
 	}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 0, 64<<10), 2<<20) // an event is at most 1 MiB of payload
+	hdr, n, err := readSnapshot(resp.Body, snapshotChunk, func(chunk []records.Event, hdr *SnapshotHeader) error {
+		f := sqlitestore.FeedApply{Events: chunk}
+		if hdr != nil { // the last chunk, after a verified trailer
+			f.Version, f.Snapshot = hdr.Version, true
+		}
+		return p.apply(ctx, f)
+	})
+	if err != nil {
+		if errors.Is(err, errApply) {
+			return err
+		}
+		return p.snapshotFailed(err)
+	}
+	p.log.Info("snapshot applied", "version", hdr.Version, "events", n)
+	p.board.report(false, StateOnline, nil)
+	p.syncReference(ctx, hdr.Reference)
+	return nil
+}
+
+// errApply marks a failure of the apply callback (already reported), as
+// opposed to a damaged snapshot stream.
+var errApply = errors.New("apply failed")
+
+// readSnapshot parses a snapshot stream: a SnapshotHeader line, event lines,
+// a SnapshotTrailer line. It hands events to apply in chunks of chunk; the
+// last chunk comes with the header, only once the trailer has proved the
+// stream complete. A stream without a valid header, with a bad line, or cut
+// before its trailer is an error. Lines are bounded (an event is at most
+// 1 MiB of payload), so a hostile stream cannot grow a buffer without end.
+func readSnapshot(r io.Reader, chunk int, apply func([]records.Event, *SnapshotHeader) error) (SnapshotHeader, int, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 2<<20)
 	var hdr SnapshotHeader
 	if !sc.Scan() {
-		return p.snapshotFailed(fmt.Errorf("snapshot: no header: %w", scanErr(sc)))
+		return hdr, 0, fmt.Errorf("snapshot: no header: %w", scanErr(sc))
 	}
 	if err := json.Unmarshal(sc.Bytes(), &hdr); err != nil {
-		return p.snapshotFailed(fmt.Errorf("snapshot: header: %w", err))
+		return hdr, 0, fmt.Errorf("snapshot: header: %w", err)
+	}
+	if hdr.Version < 0 {
+		return hdr, 0, fmt.Errorf("snapshot: header: negative version %d", hdr.Version)
 	}
 	var (
-		chunk []records.Event
-		n     int
+		buf []records.Event
+		n   int
 	)
 	for sc.Scan() {
 		line := sc.Bytes()
 		if bytes.HasPrefix(line, []byte(`{"end":`)) {
 			var tr SnapshotTrailer
 			if err := json.Unmarshal(line, &tr); err != nil || !tr.End || tr.Events != n {
-				return p.snapshotFailed(fmt.Errorf("snapshot: trailer %q does not match the %d events received", line, n))
+				return hdr, n, fmt.Errorf("snapshot: trailer %.100q does not match the %d events received", line, n)
 			}
-			if err := p.apply(ctx, sqlitestore.FeedApply{Events: chunk, Version: hdr.Version, Snapshot: true}); err != nil {
-				return err
+			if err := apply(buf, &hdr); err != nil {
+				return hdr, n, fmt.Errorf("%w: %w", errApply, err)
 			}
-			p.log.Info("snapshot applied", "version", hdr.Version, "events", n)
-			p.board.report(false, StateOnline, nil)
-			p.syncReference(ctx, hdr.Reference)
-			return nil
+			return hdr, n, nil
 		}
 		var e records.Event
 		if err := json.Unmarshal(line, &e); err != nil {
-			return p.snapshotFailed(fmt.Errorf("snapshot: event line %d: %w", n+2, err))
+			return hdr, n, fmt.Errorf("snapshot: line %d: %w", n+2, err)
 		}
-		chunk = append(chunk, e)
+		buf = append(buf, e)
 		n++
-		if len(chunk) == snapshotChunk {
-			if err := p.apply(ctx, sqlitestore.FeedApply{Events: chunk}); err != nil {
-				return err
+		if len(buf) == chunk {
+			if err := apply(buf, nil); err != nil {
+				return hdr, n, fmt.Errorf("%w: %w", errApply, err)
 			}
-			chunk = chunk[:0]
+			buf = nil
 		}
 	}
-	return p.snapshotFailed(fmt.Errorf("snapshot: cut after %d events: %w", n, scanErr(sc)))
+	return hdr, n, fmt.Errorf("snapshot: cut after %d events: %w", n, scanErr(sc))
 }
 
 func scanErr(sc *bufio.Scanner) error {
