@@ -20,7 +20,7 @@ import (
 func FuzzReadSnapshot(f *testing.F) {
 	ev := `{"id":"0190f2a4-0000-7000-8000-000000000001","crossing_id":"c1","origin":"booth-1","origin_seq":1,"kind":"note","at":"2026-11-25T10:00:00Z","recorded_at":"2026-11-25T10:00:00Z","officer":"","schema":1,"payload":{"text":"x"}}`
 	f.Add([]byte(`{"version":3,"reference":[]}` + "\n" + ev + "\n" + `{"end":true,"events":1}` + "\n"))
-	f.Add([]byte(`{"version":3}` + "\n" + ev + "\n"))                   // cut before the trailer
+	f.Add([]byte(`{"version":3}` + "\n" + ev + "\n"))                        // cut before the trailer
 	f.Add([]byte(`{"version":3}` + "\n" + `{"end":true,"events":2}` + "\n")) // count mismatch
 	f.Add([]byte(`{"version":-1}` + "\n"))
 	f.Add([]byte("not json\n"))
