@@ -99,11 +99,15 @@ func (c *Client) newRequest(ctx context.Context, method, path string, query url.
 	u.RawQuery = query.Encode()
 	var body io.Reader
 	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
+		// No HTML escaping: audit details are hashed byte for byte and
+		// must arrive exactly as stored.
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(in); err != nil {
 			return nil, fmt.Errorf("%s %s: encode: %w", method, path, err)
 		}
-		body = bytes.NewReader(b)
+		body = &b
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
@@ -132,6 +136,13 @@ func checkStatus(resp *http.Response) error {
 func (c *Client) SendBatch(ctx context.Context, req BatchRequest) (BatchResponse, error) {
 	var resp BatchResponse
 	err := c.do(ctx, http.MethodPost, PathEvents, nil, req, &resp)
+	return resp, err
+}
+
+// SendAudit posts entries of the workstation's own audit chain.
+func (c *Client) SendAudit(ctx context.Context, req AuditRequest) (AuditResponse, error) {
+	var resp AuditResponse
+	err := c.do(ctx, http.MethodPost, PathAudit, nil, req, &resp)
 	return resp, err
 }
 

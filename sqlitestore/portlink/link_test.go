@@ -3,6 +3,7 @@ package portlink
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -221,4 +222,51 @@ func TestSnapshotWhenFeedCompactedAndReferenceDown(t *testing.T) {
 	}
 	srv.srv.news.Notify()
 	waitFor(t, 5*time.Second, "delta after snapshot", func() bool { return l.Status().FeedVersion == 11 })
+}
+
+func TestAuditChainReplicatesVerified(t *testing.T) {
+	ctx := context.Background()
+	pki := newTestPKI(t)
+	srv := startServer(t, pki, ServerConfig{})
+	booth := openStore(t, "booth-1")
+	for i := range 7 {
+		if err := booth.Audit(ctx, sqlitestore.AuditEntry{Officer: "B100", Action: sqlitestore.ActionView,
+			Subject: fmt.Sprintf("crossing-%d", i), Detail: sqlitestore.AuditDetail(map[string]any{"why": "<secondary & review>"})}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	appendCrossing(t, booth, 2, false)
+	runLink(t, LinkConfig{Sender: senderCfg(booth, newClient(t, srv.url, pki.client(t, RolePrimary, "booth-1")))})
+	waitFor(t, 5*time.Second, "audit chain acknowledged", func() bool {
+		n, err := booth.AuditBacklog(ctx)
+		return err == nil && n == 0
+	})
+	rep, err := srv.store.VerifyAudit(ctx)
+	if err != nil || !rep.OK {
+		t.Fatalf("server's copy: %+v, %v", rep, err)
+	}
+	found := false
+	for _, c := range rep.Chains {
+		if c.Origin == "booth-1" {
+			found = c.Entries == 7
+		}
+	}
+	if !found {
+		t.Fatalf("server chains = %+v, want booth-1 with 7 entries", rep.Chains)
+	}
+
+	// An entry that does not extend the chain (tampered) is refused.
+	entries, err := booth.AuditOutbox(ctx, 6, 10)
+	if err != nil || len(entries) != 1 {
+		t.Fatal(entries, err)
+	}
+	forged := entries[0]
+	forged.Seq, forged.ID, forged.PrevHash = 8, records.NewID(), forged.Hash
+	forged.Subject = "forged"
+	c := newClient(t, srv.url, pki.client(t, RolePrimary, "booth-1"))
+	_, err = c.SendAudit(ctx, AuditRequest{Entries: []sqlitestore.AuditEntry{forged}})
+	var se *StatusError
+	if !errors.As(err, &se) || se.Body.Error != CodeInvalidAudit || se.Body.Acked == nil || *se.Body.Acked != 7 {
+		t.Fatalf("forged entry: err = %v", err)
+	}
 }

@@ -10,6 +10,7 @@ import (
 // HTTP paths of the port server.
 const (
 	PathEvents    = "/v1/events"     // POST a batch of the caller's events
+	PathAudit     = "/v1/audit"      // POST entries of the caller's audit chain
 	PathFeed      = "/v1/feed"       // GET ?after=V&wait=25s&limit=N
 	PathSnapshot  = "/v1/snapshot"   // GET, JSON lines
 	PathReference = "/v1/reference/" // GET /v1/reference/{kind}/{version}
@@ -23,6 +24,7 @@ const (
 	CodeSequenceConflict = "sequence_conflict" // 409: another event holds that number
 	CodeSchemaTooNew     = "schema_too_new"    // 422: the server must be upgraded first
 	CodeInvalidEvent     = "invalid_event"     // 422: the event is malformed
+	CodeInvalidAudit     = "invalid_audit"     // 422: the entry does not extend the chain
 	CodeForeignOrigin    = "foreign_origin"    // 403: events of another workstation
 	CodeForbidden        = "forbidden"         // 403: role may not do this (supervisor writes)
 	CodeBadRequest       = "bad_request"       // 400
@@ -111,3 +113,15 @@ const (
 	HeaderReferenceAsOf    = "X-Reference-As-Of"
 	HeaderReferenceSHA256  = "X-Reference-Sha256"
 )
+
+// AuditRequest is the body of POST /v1/audit: entries of the caller's own
+// audit chain, in seq order.
+type AuditRequest struct {
+	Entries []sqlitestore.AuditEntry `json:"entries"`
+}
+
+// AuditResponse is the 200 answer: the server holds the caller's chain,
+// verified, up to Acked.
+type AuditResponse struct {
+	Acked int64 `json:"acked"`
+}

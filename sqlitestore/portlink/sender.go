@@ -44,9 +44,10 @@ type Sender struct {
 	wake  chan struct{}
 	board *statusBoard
 
-	// serverHWM is the server's high-water mark for this origin as last
-	// learned, -1 before the first answer.
-	serverHWM int64
+	// serverHWM and auditHWM are the server's high-water marks for this
+	// origin's events and audit chain as last learned, -1 before the first
+	// answer.
+	serverHWM, auditHWM int64
 }
 
 // errHeld marks a failure the server will keep refusing until someone acts:
@@ -79,7 +80,7 @@ func newSender(cfg SenderConfig, board *statusBoard) (*Sender, error) {
 		log = slog.Default()
 	}
 	board.activate(true)
-	return &Sender{cfg: cfg, log: log.With("component", "outbox sender"), wake: make(chan struct{}, 1), board: board, serverHWM: -1}, nil
+	return &Sender{cfg: cfg, log: log.With("component", "outbox sender"), wake: make(chan struct{}, 1), board: board, serverHWM: -1, auditHWM: -1}, nil
 }
 
 // Notify wakes the sender: there is something new in the outbox. It never
@@ -135,7 +136,7 @@ func (s *Sender) drain(ctx context.Context) error {
 			return err
 		}
 		if len(batch) == 0 {
-			return nil
+			return s.drainAudit(ctx)
 		}
 		if err := s.send(ctx, batch, backlog, oldest); err != nil {
 			return err

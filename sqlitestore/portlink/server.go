@@ -128,6 +128,7 @@ func (s *Server) noteSeen(id identity, feedVersion int64) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST "+PathEvents, s.authed(s.handleEvents))
+	mux.Handle("POST "+PathAudit, s.authed(s.handleAudit))
 	mux.Handle("GET "+PathFeed, s.authed(s.handleFeed))
 	mux.Handle("GET "+PathSnapshot, s.authed(s.handleSnapshot))
 	mux.Handle("GET "+PathReference+"{kind}/{version}", s.authed(s.handleReference))
@@ -226,6 +227,41 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, id identit
 		s.metrics.batch(CodeInternal)
 		s.log.Error("batch failed", "workstation", id.workstation, "err", err)
 		writeError(w, http.StatusInternalServerError, ErrorResponse{Error: CodeInternal, Message: "the server could not store the batch; retry"})
+	}
+}
+
+// handleAudit appends entries of the caller's audit chain. Every role may
+// send its own chain: a supervisor's views and searches are audited too, and
+// the server's copy is what reveals a chain cut short.
+func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, id identity) {
+	var req AuditRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBatchBytes)).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, ErrorResponse{Error: CodeBadRequest, Message: "audit batch is not valid JSON: " + err.Error()})
+		return
+	}
+	if len(req.Entries) > MaxBatchEvents {
+		writeError(w, http.StatusRequestEntityTooLarge, ErrorResponse{Error: CodeTooLarge,
+			Message: fmt.Sprintf("audit batch of %d entries, at most %d", len(req.Entries), MaxBatchEvents)})
+		return
+	}
+	acked, err := s.cfg.Store.IngestAudit(r.Context(), id.workstation, req.Entries)
+	var gap *GapError
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusOK, AuditResponse{Acked: acked})
+	case errors.As(err, &gap):
+		writeError(w, http.StatusConflict, ErrorResponse{Error: CodeGap, Message: err.Error(), Acked: &acked, Expected: gap.Expected})
+	case errors.Is(err, sqlitestore.ErrForeignOrigin):
+		writeError(w, http.StatusForbidden, ErrorResponse{Error: CodeForeignOrigin, Message: err.Error(), Acked: &acked})
+	case errors.Is(err, sqlitestore.ErrSequenceConflict):
+		s.log.Error("audit refused: sequence conflict", "workstation", id.workstation, "err", err)
+		writeError(w, http.StatusConflict, ErrorResponse{Error: CodeSequenceConflict, Message: err.Error(), Acked: &acked})
+	case errors.Is(err, sqlitestore.ErrInvalidAudit):
+		s.log.Error("audit refused: entry does not extend the chain", "workstation", id.workstation, "err", err)
+		writeError(w, http.StatusUnprocessableEntity, ErrorResponse{Error: CodeInvalidAudit, Message: err.Error(), Acked: &acked})
+	default:
+		s.log.Error("audit batch failed", "workstation", id.workstation, "err", err)
+		writeError(w, http.StatusInternalServerError, ErrorResponse{Error: CodeInternal, Message: "the server could not store the audit entries; retry"})
 	}
 }
 
