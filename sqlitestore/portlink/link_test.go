@@ -270,3 +270,35 @@ func TestAuditChainReplicatesVerified(t *testing.T) {
 		t.Fatalf("forged entry: err = %v", err)
 	}
 }
+
+func TestServerRestoredFromOlderBackupIsRefilled(t *testing.T) {
+	pki := newTestPKI(t)
+	first := startServer(t, pki, ServerConfig{})
+	booth := openStore(t, "booth-1")
+	for range 4 {
+		appendCrossing(t, booth, 5, false)
+	}
+	conf := pki.client(t, RolePrimary, "booth-1")
+	ctx, cancel := context.WithCancel(context.Background())
+	l, err := NewLink(LinkConfig{Sender: senderCfg(booth, newClient(t, first.url, conf))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = l.Run(ctx); close(done) }()
+	waitFor(t, 5*time.Second, "first drain", func() bool { return backlog(t, booth) == 0 })
+	cancel()
+	<-done
+
+	// The port server comes back empty (a lost disk, an old backup): the
+	// booth's next batch meets a gap below its ack and it resends from its
+	// own log.
+	empty := startServer(t, pki, ServerConfig{})
+	runLink(t, LinkConfig{Sender: senderCfg(booth, newClient(t, empty.url, conf))})
+	appendCrossing(t, booth, 5, false)
+	waitFor(t, 5*time.Second, "server refilled", func() bool {
+		ws, _ := empty.store.Workstations(context.Background())
+		return len(ws) == 1 && ws[0].HighWater == 25
+	})
+	assertSameLog(t, booth, empty.store, "booth-1")
+}
