@@ -137,13 +137,45 @@ func GenerateCrossings(ctx context.Context, s *Store, n int, seed uint64) (Gener
 		}
 		seqs[b] = last
 	}
-	// Bulk load with a larger page cache; restored afterwards.
-	if _, err := s.write.ExecContext(ctx, `PRAGMA cache_size = -262144`); err != nil {
+	// Bulk load with a page cache sized to the job; restored afterwards.
+	cacheKiB := min(1<<20, max(65536, n/5)) // 64 MiB … 1 GiB
+	if _, err := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, cacheKiB)); err != nil {
 		return st, fmt.Errorf("sqlitestore: generate: %w", err)
 	}
 	defer func() {
 		if _, err := s.write.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000`); err != nil {
 			s.log.Warn("restore cache size", "err", err)
+		}
+	}()
+
+	// Building and folding crossings runs on its own goroutine, ahead of
+	// the single writer, so the two CPUs of a booth-class machine overlap.
+	gctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	items := make(chan synthItem, 512)
+	go func() {
+		defer close(items)
+		for i := range n {
+			at := start.Add(time.Duration(i)*step + time.Duration(rng.Int64N(int64(step)+1)))
+			booth := rng.IntN(booths)
+			evs, err := synthCrossing(rng, people, at, booth)
+			var p projection
+			if err == nil {
+				for j := range evs {
+					seqs[booth]++
+					evs[j].Origin, evs[j].OriginSeq = synthOrigin(booth), seqs[booth]
+					evs[j].RecordedAt = evs[j].At.Add(50 * time.Millisecond)
+				}
+				p = project(records.Fold(evs), evs)
+			}
+			select {
+			case items <- synthItem{evs: evs, proj: p, err: err}:
+			case <-gctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
 		}
 	}()
 
@@ -154,28 +186,27 @@ func GenerateCrossings(ctx context.Context, s *Store, n int, seed uint64) (Gener
 			return st, fmt.Errorf("sqlitestore: generate: begin: %w", err)
 		}
 		x := txExec{tx: tx, cache: &s.stmts}
-		for i := done; i < done+count; i++ {
-			at := start.Add(time.Duration(i)*step + time.Duration(rng.Int64N(int64(step)+1)))
-			booth := rng.IntN(booths)
-			evs, err := synthCrossing(rng, people, at, booth)
-			if err != nil {
+		for range count {
+			it, ok := <-items
+			if !ok {
 				_ = tx.Rollback()
-				return st, fmt.Errorf("sqlitestore: generate: %w", err)
+				return st, fmt.Errorf("sqlitestore: generate: %w", ctx.Err())
 			}
-			for j := range evs {
-				seqs[booth]++
-				evs[j].Origin, evs[j].OriginSeq = synthOrigin(booth), seqs[booth]
-				evs[j].RecordedAt = evs[j].At.Add(50 * time.Millisecond)
-				if err := insertEvent(ctx, x, evs[j]); err != nil {
+			if it.err != nil {
+				_ = tx.Rollback()
+				return st, fmt.Errorf("sqlitestore: generate: %w", it.err)
+			}
+			for _, e := range it.evs {
+				if err := insertEvent(ctx, x, e); err != nil {
 					_ = tx.Rollback()
 					return st, fmt.Errorf("sqlitestore: generate: %w", err)
 				}
 			}
-			if err := writeProjection(ctx, x, project(records.Fold(evs), evs)); err != nil {
+			if err := writeProjection(ctx, x, it.proj); err != nil {
 				_ = tx.Rollback()
 				return st, fmt.Errorf("sqlitestore: generate: %w", err)
 			}
-			st.Events += len(evs)
+			st.Events += len(it.evs)
 		}
 		if err := tx.Commit(); err != nil {
 			return st, fmt.Errorf("sqlitestore: generate: commit: %w", err)
@@ -184,6 +215,13 @@ func GenerateCrossings(ctx context.Context, s *Store, n int, seed uint64) (Gener
 		st.Crossings = done
 	}
 	return st, nil
+}
+
+// synthItem is one generated crossing on its way to the writer.
+type synthItem struct {
+	evs  []records.Event
+	proj projection
+	err  error
 }
 
 func synthOrigin(booth int) string { return fmt.Sprintf("SYN-L%02d", booth+1) }
