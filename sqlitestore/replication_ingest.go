@@ -74,80 +74,131 @@ var ErrForeignOrigin = errors.New("event of another workstation")
 // came before and returns the result together with that error. Events at or
 // below the high-water mark that are already stored are duplicates and are
 // skipped. The workstation's status row is updated in the same transaction.
-func (s *Store) Ingest(ctx context.Context, b IngestBatch) (res IngestResult, stop error) {
+func (s *Store) Ingest(ctx context.Context, b IngestBatch) (IngestResult, error) {
+	out, err := s.IngestGroup(ctx, []IngestBatch{b})
+	if err != nil {
+		return IngestResult{}, err
+	}
+	return out[0].Result, out[0].Err
+}
+
+// IngestOutcome is what IngestGroup did with one batch: Err is the batch's
+// stopping error as for Ingest (nil when it applied whole).
+type IngestOutcome struct {
+	Result IngestResult
+	Err    error
+}
+
+// IngestGroup applies several workstations' batches in one transaction and
+// so one durable commit (group commit: the port server gathers the batches
+// that arrive while it is committing). Each batch is applied as by Ingest,
+// inside its own savepoint, so one batch's failure never touches another's
+// outcome. The error is for the transaction as a whole (nothing committed).
+func (s *Store) IngestGroup(ctx context.Context, batches []IngestBatch) ([]IngestOutcome, error) {
 	if s.readOnly {
-		return IngestResult{}, ErrReadOnly
+		return nil, ErrReadOnly
 	}
-	if err := checkField("origin", b.Origin); err != nil || b.Origin == "" {
-		return IngestResult{}, fmt.Errorf("sqlitestore: ingest: %w: workstation id %q", ErrInvalidEvent, b.Origin)
-	}
+	out := make([]IngestOutcome, len(batches))
 	now := time.Now().UTC()
 	err := s.ownWriteTx(ctx, func(tx *sql.Tx) error {
-		hwm, err := lastSeq(ctx, tx, b.Origin)
-		if err != nil {
-			return err
-		}
-		var (
-			fresh   []records.Event
-			newest  time.Time
-			refused *SchemaError
-		)
-		stop = nil
-		res = IngestResult{}
-	scan:
-		for _, e := range b.Events {
-			switch {
-			case e.Origin != b.Origin:
-				stop = fmt.Errorf("%w: %s sent event %s of %q", ErrForeignOrigin, b.Origin, e.ID, e.Origin)
-				break scan
-			case e.OriginSeq <= 0:
-				stop = fmt.Errorf("%w: event %s has origin_seq %d", ErrInvalidEvent, e.ID, e.OriginSeq)
-				break scan
-			case e.OriginSeq <= hwm:
-				// Already held: it must be the same event (resend after a
-				// lost ack), never another one under the same number.
-				id, ok, err := idAtSequence(ctx, tx, e.Origin, e.OriginSeq)
-				if err != nil {
-					return err
-				}
-				if !ok || id != e.ID {
-					stop = fmt.Errorf("%w: %s #%d is event %s, received %s", ErrSequenceConflict, e.Origin, e.OriginSeq, id, e.ID)
-					break scan
-				}
-				res.Duplicates++
+		for i, b := range batches {
+			out[i] = IngestOutcome{}
+			if err := checkField("origin", b.Origin); err != nil || b.Origin == "" {
+				out[i].Err = fmt.Errorf("%w: workstation id %q", ErrInvalidEvent, b.Origin)
 				continue
-			case e.OriginSeq > hwm+1:
-				stop = &GapError{Origin: b.Origin, Expected: hwm + 1, Got: e.OriginSeq}
-				break scan
-			case e.Schema > records.SchemaVersion:
-				refused = &SchemaError{Origin: e.Origin, OriginSeq: e.OriginSeq, ID: e.ID, Schema: e.Schema, Max: records.SchemaVersion}
-				stop = refused
-				break scan
 			}
-			if err := validate(&e); err != nil {
-				stop = fmt.Errorf("event %s (%s #%d): %w", e.ID, e.Origin, e.OriginSeq, err)
-				break scan
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT ingest_batch`); err != nil {
+				return fmt.Errorf("savepoint: %w", err)
 			}
-			fresh = append(fresh, e)
-			hwm = e.OriginSeq
-			if e.RecordedAt.After(newest) {
-				newest = e.RecordedAt
+			res, stop, err := ingestTx(ctx, tx, b, now)
+			if err != nil {
+				if _, rbErr := tx.ExecContext(ctx, `ROLLBACK TO ingest_batch`); rbErr != nil {
+					return fmt.Errorf("roll back batch of %s: %w (after %w)", b.Origin, rbErr, err)
+				}
+				out[i].Err = fmt.Errorf("sqlitestore: ingest batch of %s: %w", b.Origin, err)
+			} else {
+				out[i] = IngestOutcome{Result: res, Err: stop}
+			}
+			if _, err := tx.ExecContext(ctx, `RELEASE ingest_batch`); err != nil {
+				return fmt.Errorf("release savepoint: %w", err)
 			}
 		}
-		n, err := insertReplicated(ctx, tx, fresh, now)
-		if err != nil {
+		var version int64
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM events`).Scan(&version); err != nil {
 			return err
 		}
-		res.Applied, res.Acked = n, hwm
-		if err := upsertWorkstation(ctx, tx, b, hwm, now, newest, refused); err != nil {
-			return err
+		for i := range out {
+			out[i].Result.Version = version
 		}
-		return tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM events`).Scan(&res.Version)
+		return nil
 	})
 	if err != nil {
-		return IngestResult{}, fmt.Errorf("sqlitestore: ingest batch of %s: %w", b.Origin, err)
+		return nil, fmt.Errorf("sqlitestore: ingest %d batches: %w", len(batches), err)
 	}
-	return res, stop
+	return out, nil
+}
+
+// ingestTx applies one batch inside tx; see Ingest. stop is the batch's
+// stopping error; err a failure that must undo the batch.
+func ingestTx(ctx context.Context, tx *sql.Tx, b IngestBatch, now time.Time) (res IngestResult, stop error, err error) {
+	hwm, err := lastSeq(ctx, tx, b.Origin)
+	if err != nil {
+		return res, nil, err
+	}
+	var (
+		fresh   []records.Event
+		newest  time.Time
+		refused *SchemaError
+	)
+scan:
+	for _, e := range b.Events {
+		switch {
+		case e.Origin != b.Origin:
+			stop = fmt.Errorf("%w: %s sent event %s of %q", ErrForeignOrigin, b.Origin, e.ID, e.Origin)
+			break scan
+		case e.OriginSeq <= 0:
+			stop = fmt.Errorf("%w: event %s has origin_seq %d", ErrInvalidEvent, e.ID, e.OriginSeq)
+			break scan
+		case e.OriginSeq <= hwm:
+			// Already held: it must be the same event (resend after a
+			// lost ack), never another one under the same number.
+			id, ok, err := idAtSequence(ctx, tx, e.Origin, e.OriginSeq)
+			if err != nil {
+				return res, nil, err
+			}
+			if !ok || id != e.ID {
+				stop = fmt.Errorf("%w: %s #%d is event %s, received %s", ErrSequenceConflict, e.Origin, e.OriginSeq, id, e.ID)
+				break scan
+			}
+			res.Duplicates++
+			continue
+		case e.OriginSeq > hwm+1:
+			stop = &GapError{Origin: b.Origin, Expected: hwm + 1, Got: e.OriginSeq}
+			break scan
+		case e.Schema > records.SchemaVersion:
+			refused = &SchemaError{Origin: e.Origin, OriginSeq: e.OriginSeq, ID: e.ID, Schema: e.Schema, Max: records.SchemaVersion}
+			stop = refused
+			break scan
+		}
+		if err := validate(&e); err != nil {
+			stop = fmt.Errorf("event %s (%s #%d): %w", e.ID, e.Origin, e.OriginSeq, err)
+			break scan
+		}
+		fresh = append(fresh, e)
+		hwm = e.OriginSeq
+		if e.RecordedAt.After(newest) {
+			newest = e.RecordedAt
+		}
+	}
+	n, err := insertReplicated(ctx, tx, fresh, now)
+	if err != nil {
+		return res, nil, err
+	}
+	res.Applied, res.Acked = n, hwm
+	if err := upsertWorkstation(ctx, tx, b, hwm, now, newest, refused); err != nil {
+		return res, nil, err
+	}
+	return res, stop, nil
 }
 
 // upsertWorkstation records what the server knows of a workstation after a

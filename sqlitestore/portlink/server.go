@@ -39,6 +39,8 @@ type Server struct {
 
 	seenMu sync.Mutex
 	seen   map[string]sqlitestore.WorkstationSeen
+
+	group *groupCommitter
 }
 
 // NewServer checks cfg and returns the server.
@@ -62,7 +64,8 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{cfg: cfg, log: log, news: newBroadcaster(), seen: map[string]sqlitestore.WorkstationSeen{}}, nil
+	return &Server{cfg: cfg, log: log, news: newBroadcaster(), seen: map[string]sqlitestore.WorkstationSeen{},
+		group: &groupCommitter{store: cfg.Store, maxGroup: 64}}, nil
 }
 
 // Run does the server's background work until ctx is cancelled: raising
@@ -183,7 +186,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, id identit
 		return
 	}
 	start := time.Now()
-	res, err := s.cfg.Store.Ingest(r.Context(), sqlitestore.IngestBatch{
+	res, err := s.group.ingest(sqlitestore.IngestBatch{
 		Origin: id.workstation, Role: id.role, Events: req.Events,
 		Backlog: max(0, req.Backlog-len(req.Events)), OldestUnsent: req.OldestUnsent,
 	})
