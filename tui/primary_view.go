@@ -370,7 +370,7 @@ func (s *primaryScreen) historyLines(cs *crossingState, w int) []string {
 				if e.Referred {
 					out += " ➜ secondary"
 				}
-				line := "  " + e.At.Local().Format("2006-01-02 15:04") + "  " + e.Port + " L" + e.Lane + "  " + out
+				line := "  " + e.At.Local().Format("2006-01-02 15:04") + "  " + e.Port + " " + e.Lane + "  " + out
 				if e.Plate != "" {
 					line += "  " + e.Plate
 				}

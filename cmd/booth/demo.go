@@ -106,7 +106,7 @@ func startDemo(ctx context.Context, cfg *Config) (*demoEnv, error) {
 	if cfg.Workstation == defaultConfig().Workstation {
 		cfg.Workstation = "demo-booth"
 	}
-	if err := seedDemo(ctx, cfg.Database, cfg.Workstation, cfg.Role); err != nil {
+	if err := seedDemo(ctx, cfg.Database, cfg.Workstation, cfg.Role, cfg.LogFile); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -141,8 +141,16 @@ func demoScenarios(mode, names string) ([]simulator.Scenario, error) {
 
 // seedDemo loads the simulator's reference data and creates the demo
 // officer in a fresh database.
-func seedDemo(ctx context.Context, path, workstation, role string) error {
-	st, err := sqlitestore.Open(ctx, path, sqlitestore.Options{Origin: workstation})
+func seedDemo(ctx context.Context, path, workstation, role, logPath string) error {
+	// Seeding logs to the demo's log file like the rest: the terminal
+	// belongs to the TUI.
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("demo log: %w", err)
+	}
+	defer logFile.Close()
+	logger := slog.New(slog.NewTextHandler(logFile, nil))
+	st, err := sqlitestore.Open(ctx, path, sqlitestore.Options{Origin: workstation, Logger: logger})
 	if err != nil {
 		return fmt.Errorf("demo database: %w", err)
 	}
@@ -160,6 +168,9 @@ func seedDemo(ctx context.Context, path, workstation, role string) error {
 		if err != nil && !errors.Is(err, sqlitestore.ErrStaleDataset) {
 			return fmt.Errorf("demo reference %s: %w", kind, err)
 		}
+	}
+	if err := seedDemoHistory(ctx, st, time.Now()); err != nil {
+		return err
 	}
 	if err := st.AddOfficer(ctx, demoBadge, demoName, role, []byte(demoPIN)); err != nil && !errors.Is(err, sqlitestore.ErrOfficerExists) {
 		return fmt.Errorf("demo officer: %w", err)
