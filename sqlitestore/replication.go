@@ -43,7 +43,9 @@ var ErrSequenceConflict = errors.New("event conflicts with a stored event")
 // ApplyFeed stores the events of f that are not stored yet and, when
 // f.Version is set, advances the feed checkpoint to it, all in one
 // immediate transaction. It returns how many events were new. A version at
-// or below the stored checkpoint never moves it back.
+// or below the stored checkpoint never moves it back, except a snapshot's:
+// a snapshot replaces the checkpoint (the server may have been restored to
+// an older state and numbers its feed from there).
 func (s *Store) ApplyFeed(ctx context.Context, f FeedApply) (applied int, err error) {
 	if s.readOnly {
 		return 0, ErrReadOnly
@@ -71,7 +73,8 @@ func (s *Store) ApplyFeed(ctx context.Context, f FeedApply) (applied int, err er
 		_, err = tx.ExecContext(ctx, `INSERT INTO feed_checkpoint (singleton, version, updated_at, snapshot_at)
 			VALUES (1, ?, ?, ?)
 			ON CONFLICT (singleton) DO UPDATE SET
-				version = max(version, excluded.version),
+				version = CASE WHEN excluded.snapshot_at IS NOT NULL THEN excluded.version
+				               ELSE max(version, excluded.version) END,
 				updated_at = excluded.updated_at,
 				snapshot_at = coalesce(excluded.snapshot_at, snapshot_at)`, f.Version, now, snap)
 		if err != nil {

@@ -302,3 +302,28 @@ func TestServerRestoredFromOlderBackupIsRefilled(t *testing.T) {
 	})
 	assertSameLog(t, booth, empty.store, "booth-1")
 }
+
+func TestWorkstationAheadOfRestoredServerResyncs(t *testing.T) {
+	ctx := context.Background()
+	pki := newTestPKI(t)
+	srv := startServer(t, pki, ServerConfig{})
+	sec := openStore(t, "sec-1")
+	// The secondary applied a feed up to version 50 from a server that was
+	// since restored to an empty state.
+	if _, err := sec.ApplyFeed(ctx, sqlitestore.FeedApply{Version: 50}); err != nil {
+		t.Fatal(err)
+	}
+	booth := openStore(t, "booth-1")
+	evs := appendCrossing(t, booth, 4, true)
+	if _, err := srv.store.Ingest(ctx, sqlitestore.IngestBatch{Origin: "booth-1", Events: evs}); err != nil {
+		t.Fatal(err)
+	}
+	runLink(t, LinkConfig{Puller: pullerCfg(sec, newClient(t, srv.url, pki.client(t, RoleSecondary, "sec-1")))})
+	waitFor(t, 5*time.Second, "resync by snapshot", func() bool {
+		cp, _ := sec.FeedCheckpoint(ctx)
+		return cp.Version == 4 && !cp.SnapshotAt.IsZero()
+	})
+	if got := originEvents(t, sec, "booth-1"); len(got) != 4 {
+		t.Fatalf("secondary holds %d events after resync, want 4", len(got))
+	}
+}

@@ -58,6 +58,22 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request, id identity)
 			s.internal(w, "feed read failed", err)
 			return
 		}
+		if len(evs) == 0 {
+			// A workstation ahead of the server's head has seen a feed this
+			// server no longer has (restored from an older backup): its
+			// versions mean nothing here, it must resynchronise.
+			head, err := s.cfg.Store.FeedHead(ctx)
+			if err != nil {
+				s.internal(w, "feed head failed", err)
+				return
+			}
+			if after > head {
+				floor, _ := s.cfg.Store.FeedFloor(ctx)
+				writeError(w, http.StatusGone, ErrorResponse{Error: CodeSnapshotRequired, Floor: floor,
+					Message: fmt.Sprintf("version %d is ahead of this server's feed (head %d): take a snapshot", after, head)})
+				return
+			}
+		}
 		if len(evs) > 0 || wait == 0 {
 			break
 		}
