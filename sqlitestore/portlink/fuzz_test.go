@@ -82,7 +82,15 @@ func loadCert(t testing.TB, pki testPKI, ws string) *x509.Certificate {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return parsePEMCert(t, raw)
+}
+
+func parsePEMCert(t testing.TB, raw []byte) *x509.Certificate {
+	t.Helper()
 	block, _ := pem.Decode(raw)
+	if block == nil {
+		t.Fatal("no PEM block")
+	}
 	cert, err := x509.ParseCertificate(block.Bytes)
 	if err != nil {
 		t.Fatal(err)
