@@ -100,7 +100,7 @@ func startDemo(ctx context.Context, cfg *Config) (*demoEnv, error) {
 	cfg.Devices.Doc.Path, cfg.Devices.RFID.Path = paths.Doc, paths.RFID
 	cfg.Devices.RPM.Path, cfg.Devices.LPR.Path = paths.RPM, paths.LPR
 	cfg.Matcher.URL = paths.Matcher
-	cfg.PortServer = PortServer{}
+	cfg.PortServer = PortServer{} // the demo runs its own port server in-process
 	cfg.Database = filepath.Join(d.dir, "booth.db")
 	cfg.LogFile = filepath.Join(d.dir, "booth.log")
 	if cfg.Workstation == defaultConfig().Workstation {
@@ -110,7 +110,7 @@ func startDemo(ctx context.Context, cfg *Config) (*demoEnv, error) {
 		d.Close()
 		return nil, err
 	}
-	d.hint = fmt.Sprintf("DEMO — badge %s  PIN %s  · simulated lane, no port server (link offline) · data in %s", demoBadge, demoPIN, d.dir)
+	d.hint = fmt.Sprintf("DEMO — badge %s  PIN %s  · simulated lane and in-process port server · data in %s", demoBadge, demoPIN, d.dir)
 	return d, nil
 }
 

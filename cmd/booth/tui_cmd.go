@@ -23,6 +23,7 @@ import (
 	"github.com/portofentry/booth/hardware/rpm"
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/sqlitestore"
+	"github.com/portofentry/booth/sqlitestore/portlink"
 	"github.com/portofentry/booth/tui"
 )
 
@@ -104,15 +105,37 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	if err != nil {
 		return err
 	}
-	linkNote := "offline"
-	if cfg.PortServer.URL == "" {
-		linkNote = "offline (none configured)"
-	}
-	if d != nil {
-		linkNote = "offline"
+	// The replication link needs a writable store: a read-only workstation
+	// neither sends nor applies the port's feed.
+	var link *portlink.Link
+	linkNote := "offline (none configured)"
+	if cfg.ReadOnly {
+		linkNote = "read-only: not replicating"
+	} else {
+		client, err := portClient(cfg)
+		if err != nil {
+			return err
+		}
+		if d != nil {
+			var stopServer func()
+			client, stopServer, err = startDemoPortServer(ctx, d.dir, cfg.Workstation, cfg.Role, logger)
+			if err != nil {
+				return err
+			}
+			defer stopServer()
+		}
+		if client != nil {
+			if link, err = newLink(store, client, logger); err != nil {
+				return err
+			}
+		}
 	}
 	backend := &tui.StoreBackend{Store: store, StaleAfter: 24 * time.Hour, Link: func() string { return linkNote }}
 	deps := tui.Deps{Log: store, Lookups: backend, Officers: backend, Logger: logger}
+	if link != nil {
+		backend.Link = func() string { return linkText(link.Status()) }
+		deps.Log = notifyingLog{Store: store, link: link}
+	}
 	if cfg.ReadOnly {
 		// The crossing record stays read-only; signing in still counts
 		// failures and writes the audit chain, through a handle used for
@@ -146,6 +169,9 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	}()
 	if bio != nil {
 		wg.Go(func() { retentionLoop(ctx, bio, cfg.Retention.Interval.Duration, logger) })
+	}
+	if link != nil {
+		wg.Go(func() { _ = link.Run(ctx) })
 	}
 	tcfg := tui.Config{
 		Workstation: cfg.Workstation, Port: cfg.Port, Lane: cfg.Lane, Mode: records.Mode(cfg.Mode),

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/sqlitestore"
+	"github.com/portofentry/booth/sqlitestore/portlink"
+)
+
+// portClient returns the mutual-TLS client for the configured port server,
+// nil when none is configured (the booth then works offline only).
+func portClient(cfg Config) (*portlink.Client, error) {
+	ps := cfg.PortServer
+	if ps.URL == "" {
+		return nil, nil
+	}
+	tlsConf, err := portlink.ClientTLSConfig(ps.CA, ps.Cert, ps.Key)
+	if err != nil {
+		return nil, fmt.Errorf("port server certificates: %w", err)
+	}
+	c, err := portlink.NewClient(ps.URL, tlsConf)
+	if err != nil {
+		return nil, fmt.Errorf("port server: %w", err)
+	}
+	return c, nil
+}
+
+// newLink builds the booth's replication link: the outbox sender up and the
+// port feed puller down, both on the writable store.
+func newLink(store *sqlitestore.Store, client *portlink.Client, logger *slog.Logger) (*portlink.Link, error) {
+	link, err := portlink.NewLink(portlink.LinkConfig{
+		Sender: &portlink.SenderConfig{Store: store, Client: client, Logger: logger},
+		Puller: &portlink.PullerConfig{Store: store, Client: client, Logger: logger},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("port server link: %w", err)
+	}
+	return link, nil
+}
+
+// notifyingLog is the crossing log the TUI writes to: after each durable
+// append it wakes the outbox sender, so a referral reaches the port server
+// (and secondary) without waiting for the sender's tick.
+type notifyingLog struct {
+	*sqlitestore.Store
+	link *portlink.Link
+}
+
+// Append appends through the store, then notifies the link.
+func (n notifyingLog) Append(ctx context.Context, evs ...records.Event) ([]records.Event, error) {
+	out, err := n.Store.Append(ctx, evs...)
+	if err == nil {
+		n.link.Notify()
+	}
+	return out, err
+}
+
+// linkText words the link's state for the header: the state, and why when
+// something is wrong. The backlog and its age are added by the TUI.
+func linkText(st portlink.Status) string {
+	switch st.State {
+	case portlink.StateOnline:
+		return "online"
+	case portlink.StateError:
+		if st.HeldReason != "" {
+			return "⚠ error: " + st.HeldReason
+		}
+		return "⚠ error: " + st.LastError
+	}
+	if !st.LastOK.IsZero() {
+		return "offline since " + st.LastOK.Local().Format("15:04")
+	}
+	return "offline"
+}
+
+// startDemoPortServer runs an in-process port server for `booth --demo`
+// with its own database and a throw-away PKI in the demo directory, and
+// returns a client certificate for this workstation.
+func startDemoPortServer(ctx context.Context, dir, workstation, role string, logger *slog.Logger) (*portlink.Client, func(), error) {
+	srvStore, err := sqlitestore.Open(ctx, filepath.Join(dir, "portserver.db"), sqlitestore.Options{Origin: "port-2608", Logger: logger})
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo port server database: %w", err)
+	}
+	local, err := portlink.StartLocal(ctx, srvStore, filepath.Join(dir, "pki"), logger)
+	if err != nil {
+		srvStore.Close()
+		return nil, nil, fmt.Errorf("demo port server: %w", err)
+	}
+	stop := func() {
+		local.Close()
+		srvStore.Close()
+	}
+	client, err := local.Client(role, workstation)
+	if err != nil {
+		stop()
+		return nil, nil, fmt.Errorf("demo port server client: %w", err)
+	}
+	return client, stop, nil
+}
