@@ -321,11 +321,18 @@ func BenchmarkFold50(b *testing.B) {
 	}
 	evs := l.events[:50]
 	b.ReportAllocs()
+	var samples []time.Duration
 	for b.Loop() {
-		if c := Fold(evs); c.Events != 50 {
+		start := time.Now()
+		c := Fold(evs)
+		samples = append(samples, time.Since(start))
+		if c.Events != 50 {
 			b.Fatal("bad fold")
 		}
 	}
+	slices.Sort(samples)
+	b.ReportMetric(float64(samples[len(samples)/2].Nanoseconds()), "p50-ns/op")
+	b.ReportMetric(float64(samples[len(samples)*99/100].Nanoseconds()), "p99-ns/op")
 }
 
 func (e Event) mustRFID() *RFIDRead {
