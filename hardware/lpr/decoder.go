@@ -40,18 +40,10 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.MaxLine <= 0 {
-		o.MaxLine = DefaultMaxLine
-	}
-	if o.MaxSkew <= 0 {
-		o.MaxSkew = DefaultMaxSkew
-	}
-	if o.LineTimeout <= 0 {
-		o.LineTimeout = DefaultLineTimeout
-	}
-	if o.MaxCandidates <= 0 {
-		o.MaxCandidates = DefaultMaxCandidates
-	}
+	o.MaxLine = hardware.OrDefault(o.MaxLine, DefaultMaxLine)
+	o.MaxSkew = hardware.OrDefault(o.MaxSkew, DefaultMaxSkew)
+	o.LineTimeout = hardware.OrDefault(o.LineTimeout, DefaultLineTimeout)
+	o.MaxCandidates = hardware.OrDefault(o.MaxCandidates, DefaultMaxCandidates)
 	return o
 }
 
@@ -73,10 +65,8 @@ type Stats struct {
 type Decoder struct {
 	opts Options
 
-	buf        []byte
-	discarding bool
-	lastByte   time.Time
-	stats      Stats
+	lines hardware.LineFramer
+	stats Stats
 }
 
 var (
@@ -87,7 +77,8 @@ var (
 
 // NewDecoder returns a decoder with opts (zero fields take defaults).
 func NewDecoder(opts Options) *Decoder {
-	return &Decoder{opts: opts.withDefaults()}
+	opts = opts.withDefaults()
+	return &Decoder{opts: opts, lines: hardware.NewLineFramer(opts.MaxLine, opts.LineTimeout)}
 }
 
 // Stats returns the decoder's counters.
@@ -102,44 +93,16 @@ func (d *Decoder) Frames() uint64 { return d.stats.Frames }
 // still counts, a truncated one is an error and is not glued to the next
 // connection's bytes.
 func (d *Decoder) Flush(now time.Time) []hardware.Event {
-	d.discarding = false
-	return d.line(now, nil)
+	var out []hardware.Event
+	d.lines.Flush(func(k hardware.LineKind, line []byte) { out = d.frame(k, line, now, out) })
+	return out
 }
 
 // Feed consumes one chunk read from the port. Lines end at LF or CR (compact
 // JSON never contains either); blank lines are skipped.
 func (d *Decoder) Feed(p []byte, now time.Time) []hardware.Event {
 	var out []hardware.Event
-	if len(p) > 0 {
-		out = d.expireLine(now, out)
-		d.lastByte = now
-	}
-	for len(p) > 0 {
-		i := bytes.IndexAny(p, "\r\n")
-		chunk := p
-		if i >= 0 {
-			chunk = p[:i]
-		}
-		if !d.discarding {
-			if room := d.opts.MaxLine - len(d.buf); len(chunk) > room {
-				raw := append(d.buf, chunk[:min(room, maxRaw)]...)
-				out = d.errorEvent(out, now, fmt.Sprintf("line longer than %d bytes; skipped to the next line end", d.opts.MaxLine), raw)
-				d.buf = d.buf[:0]
-				d.discarding = true
-			} else {
-				d.buf = append(d.buf, chunk...)
-			}
-		}
-		if i < 0 {
-			break
-		}
-		p = p[i+1:]
-		if d.discarding {
-			d.discarding = false
-			continue
-		}
-		out = d.line(now, out)
-	}
+	d.lines.Feed(p, now, func(k hardware.LineKind, line []byte) { out = d.frame(k, line, now, out) })
 	return out
 }
 
@@ -147,21 +110,23 @@ func (d *Decoder) Feed(p []byte, now time.Time) []hardware.Event {
 // LineTimeout for its end is decoded as it stands: a reader that omits the
 // final newline still works, and a truncated object becomes an error.
 func (d *Decoder) Idle(now time.Time) []hardware.Event {
-	return d.expireLine(now, nil)
+	var out []hardware.Event
+	d.lines.Idle(now, func(k hardware.LineKind, line []byte) { out = d.frame(k, line, now, out) })
+	return out
 }
 
-func (d *Decoder) expireLine(now time.Time, out []hardware.Event) []hardware.Event {
-	if (len(d.buf) == 0 && !d.discarding) || now.Sub(d.lastByte) < d.opts.LineTimeout {
-		return out
+// frame handles what the line framer hands over. A line that ended without
+// its terminator (idle gap, connection dropped) is decoded as it stands.
+func (d *Decoder) frame(k hardware.LineKind, line []byte, now time.Time, out []hardware.Event) []hardware.Event {
+	if k == hardware.LineOverlong {
+		return d.errorEvent(out, now, fmt.Sprintf("line longer than %d bytes; skipped to the next line end", d.opts.MaxLine), line)
 	}
-	d.discarding = false
-	return d.line(now, out)
+	return d.line(line, now, out)
 }
 
-// line decodes the buffered line, if any, and empties the buffer.
-func (d *Decoder) line(now time.Time, out []hardware.Event) []hardware.Event {
-	line := bytes.TrimSpace(d.buf)
-	defer func() { d.buf = d.buf[:0] }()
+// line decodes one line.
+func (d *Decoder) line(raw []byte, now time.Time, out []hardware.Event) []hardware.Event {
+	line := bytes.TrimSpace(raw)
 	if len(line) == 0 {
 		return out
 	}

@@ -33,8 +33,8 @@ func FuzzLPRDecoder(f *testing.F) {
 			n := 1 + int(seed>>33)%len(rest)
 			got = append(got, chunked.Feed(rest[:n], t0)...)
 			rest = rest[n:]
-			if len(chunked.buf) > opts.MaxLine {
-				t.Fatalf("buffer grew to %d bytes", len(chunked.buf))
+			if chunked.lines.Buffered() > opts.MaxLine {
+				t.Fatalf("buffer grew to %d bytes", chunked.lines.Buffered())
 			}
 		}
 		got = append(got, chunked.Idle(t0.Add(time.Hour))...)

@@ -26,10 +26,7 @@ import (
 type Decoder struct {
 	opts Options
 
-	line     []byte
-	skipping bool // discarding the rest of an overlong line
-	afterCR  bool
-	last     time.Time // when the last byte arrived
+	lines hardware.LineFramer
 
 	seen      map[string]time.Time // EPC -> last read at or above the floor
 	lastPurge time.Time
@@ -39,7 +36,12 @@ type Decoder struct {
 
 // NewDecoder returns an RFID reader decoder.
 func NewDecoder(opts Options) *Decoder {
-	return &Decoder{opts: opts.withDefaults(), seen: make(map[string]time.Time)}
+	opts = opts.withDefaults()
+	return &Decoder{
+		opts:  opts,
+		lines: hardware.NewLineFramer(opts.MaxLineLen, opts.LineTimeout),
+		seen:  make(map[string]time.Time),
+	}
 }
 
 var (
@@ -58,32 +60,7 @@ func (d *Decoder) Feed(p []byte, now time.Time) []hardware.Event {
 	if len(p) == 0 {
 		return nil
 	}
-	d.expireLine(now)
-	for _, b := range p {
-		wasCR := d.afterCR
-		d.afterCR = false
-		switch b {
-		case '\r':
-			d.endLine(now)
-			d.afterCR = true
-		case '\n':
-			if !wasCR {
-				d.endLine(now)
-			}
-		default:
-			if d.skipping {
-				continue
-			}
-			if len(d.line) >= d.opts.MaxLineLen {
-				d.errorf(now, d.line, "line longer than %d bytes", d.opts.MaxLineLen)
-				d.line = d.line[:0]
-				d.skipping = true
-				continue
-			}
-			d.line = append(d.line, b)
-		}
-	}
-	d.last = now
+	d.lines.Feed(p, now, func(k hardware.LineKind, line []byte) { d.frame(k, line, now) })
 	d.purge(now)
 	return d.out
 }
@@ -92,7 +69,7 @@ func (d *Decoder) Feed(p []byte, now time.Time) []hardware.Event {
 // tags whose window has passed.
 func (d *Decoder) Idle(now time.Time) []hardware.Event {
 	d.out = nil
-	d.expireLine(now)
+	d.lines.Idle(now, func(k hardware.LineKind, line []byte) { d.frame(k, line, now) })
 	d.purge(now)
 	return d.out
 }
@@ -102,32 +79,28 @@ func (d *Decoder) Idle(now time.Time) []hardware.Event {
 // still the same tag.
 func (d *Decoder) Flush(now time.Time) []hardware.Event {
 	d.out = nil
-	if len(d.line) > 0 && !d.skipping {
-		d.errorf(now, d.line, "incomplete line: connection lost")
-	}
-	d.line, d.skipping, d.afterCR = d.line[:0], false, false
+	d.lines.Flush(func(k hardware.LineKind, line []byte) { d.frame(k, line, now) })
 	return d.out
 }
 
-// expireLine drops a partial line after LineTimeout without bytes. It is
-// not parsed: a line cut short can still look valid ("-5" for "-52").
-func (d *Decoder) expireLine(now time.Time) {
-	if (len(d.line) == 0 && !d.skipping) || now.Sub(d.last) < d.opts.LineTimeout {
-		return
+// frame handles what the line framer hands over. A partial line is
+// reported, not parsed: a line cut short can still look valid ("-5" for
+// "-52").
+func (d *Decoder) frame(k hardware.LineKind, line []byte, now time.Time) {
+	switch k {
+	case hardware.LineOverlong:
+		d.errorf(now, line, "line longer than %d bytes", d.opts.MaxLineLen)
+	case hardware.LineExpired:
+		d.errorf(now, line, "incomplete line: no line end within %v", d.opts.LineTimeout)
+	case hardware.LineFlushed:
+		d.errorf(now, line, "incomplete line: connection lost")
+	default:
+		d.endLine(line, now)
 	}
-	if !d.skipping {
-		d.errorf(now, d.line, "incomplete line: no line end within %v", d.opts.LineTimeout)
-	}
-	d.line, d.skipping = d.line[:0], false
 }
 
-func (d *Decoder) endLine(now time.Time) {
-	if d.skipping {
-		d.line, d.skipping = d.line[:0], false
-		return
-	}
-	line := d.line
-	d.line = d.line[:0]
+// endLine decodes one complete line.
+func (d *Decoder) endLine(line []byte, now time.Time) {
 	if len(bytes.TrimSpace(line)) == 0 {
 		return
 	}

@@ -36,8 +36,8 @@ func FuzzRFIDDecoder(f *testing.F) {
 					t.Fatalf("unexpected kind %q", ev.Kind)
 				}
 			}
-			if len(d.line) > opts.MaxLineLen || len(d.seen) > opts.MaxTracked {
-				t.Fatalf("unbounded: line %d, tracked %d", len(d.line), len(d.seen))
+			if d.lines.Buffered() > opts.MaxLineLen || len(d.seen) > opts.MaxTracked {
+				t.Fatalf("unbounded: line %d, tracked %d", d.lines.Buffered(), len(d.seen))
 			}
 		}
 		now := t0

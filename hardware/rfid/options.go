@@ -1,6 +1,10 @@
 package rfid
 
-import "time"
+import (
+	"time"
+
+	"github.com/portofentry/booth/hardware"
+)
 
 // Defaults of Options.
 const (
@@ -28,20 +32,12 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.Window <= 0 {
-		o.Window = DefaultWindow
-	}
+	o.Window = hardware.OrDefault(o.Window, DefaultWindow)
 	if o.RSSIFloor == 0 {
 		o.RSSIFloor = DefaultRSSIFloor
 	}
-	if o.MaxLineLen <= 0 {
-		o.MaxLineLen = DefaultMaxLineLen
-	}
-	if o.LineTimeout <= 0 {
-		o.LineTimeout = DefaultLineTimeout
-	}
-	if o.MaxTracked <= 0 {
-		o.MaxTracked = DefaultMaxTracked
-	}
+	o.MaxLineLen = hardware.OrDefault(o.MaxLineLen, DefaultMaxLineLen)
+	o.LineTimeout = hardware.OrDefault(o.LineTimeout, DefaultLineTimeout)
+	o.MaxTracked = hardware.OrDefault(o.MaxTracked, DefaultMaxTracked)
 	return o
 }

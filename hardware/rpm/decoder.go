@@ -6,7 +6,6 @@
 package rpm
 
 import (
-	"bytes"
 	"fmt"
 	"time"
 
@@ -42,21 +41,11 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.MaxLine <= 0 {
-		o.MaxLine = DefaultMaxLine
-	}
-	if o.MaxOccupancy <= 0 {
-		o.MaxOccupancy = DefaultMaxOccupancy
-	}
-	if o.SampleGap <= 0 {
-		o.SampleGap = DefaultSampleGap
-	}
-	if o.SpeedWindow <= 0 {
-		o.SpeedWindow = DefaultSpeedWindow
-	}
-	if o.LineTimeout <= 0 {
-		o.LineTimeout = DefaultLineTimeout
-	}
+	o.MaxLine = hardware.OrDefault(o.MaxLine, DefaultMaxLine)
+	o.MaxOccupancy = hardware.OrDefault(o.MaxOccupancy, DefaultMaxOccupancy)
+	o.SampleGap = hardware.OrDefault(o.SampleGap, DefaultSampleGap)
+	o.SpeedWindow = hardware.OrDefault(o.SpeedWindow, DefaultSpeedWindow)
+	o.LineTimeout = hardware.OrDefault(o.LineTimeout, DefaultLineTimeout)
 	return o
 }
 
@@ -74,9 +63,7 @@ type Stats struct {
 type Decoder struct {
 	opts Options
 
-	buf        []byte // the current partial line, at most opts.MaxLine bytes
-	discarding bool   // skipping the rest of an overlong line
-	lastByte   time.Time
+	lines hardware.LineFramer
 
 	state occupancyState
 	stats Stats
@@ -91,7 +78,7 @@ var (
 // NewDecoder returns a decoder with opts (zero fields take defaults).
 func NewDecoder(opts Options) *Decoder {
 	opts = opts.withDefaults()
-	return &Decoder{opts: opts, buf: make([]byte, 0, opts.MaxLine)}
+	return &Decoder{opts: opts, lines: hardware.NewLineFramer(opts.MaxLine, opts.LineTimeout)}
 }
 
 // Stats returns the decoder's counters.
@@ -107,11 +94,7 @@ func (d *Decoder) Frames() uint64 { return d.stats.Lines }
 // its samples and GX complete it; otherwise it expires as incomplete.
 func (d *Decoder) Flush(now time.Time) []hardware.Event {
 	var out []hardware.Event
-	if len(d.buf) > 0 {
-		out = d.errorEvent(out, now, "incomplete line: connection dropped", d.buf)
-	}
-	d.buf = d.buf[:0]
-	d.discarding = false
+	d.lines.Flush(func(k hardware.LineKind, line []byte) { out = d.frame(k, line, now, out) })
 	return out
 }
 
@@ -119,61 +102,32 @@ func (d *Decoder) Flush(now time.Time) []hardware.Event {
 // lines are skipped.
 func (d *Decoder) Feed(p []byte, now time.Time) []hardware.Event {
 	var out []hardware.Event
-	if len(p) > 0 {
-		out = d.expireLine(now, out)
-		d.lastByte = now
-	}
-	for len(p) > 0 {
-		i := bytes.IndexAny(p, "\r\n")
-		chunk := p
-		if i >= 0 {
-			chunk = p[:i]
-		}
-		if !d.discarding {
-			if room := d.opts.MaxLine - len(d.buf); len(chunk) > room {
-				raw := append(append([]byte(nil), d.buf...), chunk[:room]...)
-				out = d.errorEvent(out, now, fmt.Sprintf("line longer than %d bytes; skipped to the next line end", d.opts.MaxLine), raw)
-				d.buf = d.buf[:0]
-				d.discarding = true
-			} else {
-				d.buf = append(d.buf, chunk...)
-			}
-		}
-		if i < 0 {
-			break
-		}
-		p = p[i+1:]
-		if d.discarding {
-			d.discarding = false
-			continue
-		}
-		if len(d.buf) > 0 {
-			out = d.line(d.buf, now, out)
-			d.buf = d.buf[:0]
-		}
-	}
+	d.lines.Feed(p, now, func(k hardware.LineKind, line []byte) { out = d.frame(k, line, now, out) })
 	return out
 }
 
 // Idle is called when a read timed out with no data. It discards a partial
 // line that has waited too long and ends an occupancy whose samples stopped.
 func (d *Decoder) Idle(now time.Time) []hardware.Event {
-	out := d.expireLine(now, nil)
+	var out []hardware.Event
+	d.lines.Idle(now, func(k hardware.LineKind, line []byte) { out = d.frame(k, line, now, out) })
 	return d.expireOccupancy(now, out)
 }
 
-// expireLine drops a partial line whose end never came. Parsing it could
-// read a truncated count as a valid one, so it is reported, not decoded.
-func (d *Decoder) expireLine(now time.Time, out []hardware.Event) []hardware.Event {
-	if (len(d.buf) == 0 && !d.discarding) || now.Sub(d.lastByte) < d.opts.LineTimeout {
-		return out
+// frame handles what the line framer hands over. A partial line whose end
+// never came is reported, not decoded: parsing it could read a truncated
+// count as a valid one.
+func (d *Decoder) frame(k hardware.LineKind, line []byte, now time.Time, out []hardware.Event) []hardware.Event {
+	switch k {
+	case hardware.LineOverlong:
+		return d.errorEvent(out, now, fmt.Sprintf("line longer than %d bytes; skipped to the next line end", d.opts.MaxLine), line)
+	case hardware.LineExpired:
+		return d.errorEvent(out, now, fmt.Sprintf("incomplete line: no line end within %s", d.opts.LineTimeout), line)
+	case hardware.LineFlushed:
+		return d.errorEvent(out, now, "incomplete line: connection dropped", line)
+	default:
+		return d.line(line, now, out)
 	}
-	if len(d.buf) > 0 {
-		out = d.errorEvent(out, now, fmt.Sprintf("incomplete line: no line end within %s", d.opts.LineTimeout), d.buf)
-	}
-	d.buf = d.buf[:0]
-	d.discarding = false
-	return out
 }
 
 // line decodes one complete line.
