@@ -26,26 +26,7 @@ func BenchmarkFramedTD3Latency(b *testing.B) {
 
 func benchLatency(b *testing.B, opts docreader.Options, frame []byte) {
 	dev, out, _ := startPort(b, opts)
-	master := dev.Master()
-	head, last := frame[:len(frame)-1], frame[len(frame)-1:]
-	samples := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for range b.N {
-		if _, err := master.Write(head); err != nil {
-			b.Fatal(err)
-		}
-		t0 := time.Now()
-		if _, err := master.Write(last); err != nil {
-			b.Fatal(err)
-		}
-		ev := <-out
-		samples = append(samples, time.Since(t0))
-		if ev.Kind != hardware.KindDocument {
-			b.Fatalf("got %s", ptytest.Describe([]hardware.Event{ev}))
-		}
-	}
-	b.StopTimer()
-	ptytest.ReportLatency(b, samples)
+	ptytest.BenchLatency(b, dev, out, hardware.KindDocument, func(int) []byte { return frame })
 }
 
 // BenchmarkDecodeTD3 is the decoder alone: one TD3 read fed in one chunk.

@@ -2,7 +2,6 @@ package docreader_test
 
 import (
 	"bytes"
-	"context"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -47,18 +46,7 @@ func framed(lines []string, withBCC bool) []byte {
 // startPort runs a document reader on a fresh pty until the test ends.
 func startPort(t testing.TB, opts docreader.Options) (*ptytest.Device, <-chan hardware.Event, *hardware.Port) {
 	t.Helper()
-	dev := ptytest.Plug(t, "usb-doc-reader")
-	port, err := hardware.NewPort(hardware.DeviceDoc, hardware.DefaultPortConfig(hardware.DeviceDoc, dev.Link), docreader.NewDecoder(opts), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make(chan hardware.Event, 64)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = port.Run(ctx, out) }()
-	t.Cleanup(func() { cancel(); <-done })
-	ptytest.WaitFor(t, out, wait, ptytest.State(hardware.StateConnected))
-	return dev, out, port
+	return ptytest.StartPort(t, hardware.DeviceDoc, "usb-doc-reader", docreader.NewDecoder(opts))
 }
 
 func kinds(evs []hardware.Event) string {
