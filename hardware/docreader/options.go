@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/portofentry/booth/hardware"
 )
 
 // BCCMode says whether framed reads carry a block check character after ETX.
@@ -66,17 +68,9 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.IdleGap <= 0 {
-		o.IdleGap = DefaultIdleGap
-	}
-	if o.MaxLineLen <= 0 {
-		o.MaxLineLen = DefaultMaxLineLen
-	}
-	if o.MaxLines <= 0 {
-		o.MaxLines = DefaultMaxLines
-	}
-	if o.MaxHeader <= 0 {
-		o.MaxHeader = DefaultMaxHeader
-	}
+	o.IdleGap = hardware.OrDefault(o.IdleGap, DefaultIdleGap)
+	o.MaxLineLen = hardware.OrDefault(o.MaxLineLen, DefaultMaxLineLen)
+	o.MaxLines = hardware.OrDefault(o.MaxLines, DefaultMaxLines)
+	o.MaxHeader = hardware.OrDefault(o.MaxHeader, DefaultMaxHeader)
 	return o
 }
