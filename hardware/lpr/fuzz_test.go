@@ -2,11 +2,11 @@ package lpr
 
 import (
 	"encoding/json"
-	"reflect"
 	"testing"
 	"time"
 
 	"github.com/portofentry/booth/hardware"
+	"github.com/portofentry/booth/hardware/internal/dectest"
 )
 
 // FuzzLPRDecoder feeds arbitrary bytes, whole and in arbitrary chunks, and
@@ -21,26 +21,11 @@ func FuzzLPRDecoder(f *testing.F) {
 	f.Add([]byte(`{"data_type":"alpr_results","camera_id":12,"epoch_time":-1,"results":[{"plate":"Ä","confidence":1e999}]}`+"\n"), uint64(9))
 	f.Fuzz(func(t *testing.T, data []byte, seed uint64) {
 		opts := Options{MaxLine: 256}
-		whole := NewDecoder(opts)
-		want := whole.Feed(data, t0)
-		want = append(want, whole.Idle(t0.Add(time.Hour))...)
-
-		chunked := NewDecoder(opts)
-		var got []hardware.Event
-		rest := data
-		for len(rest) > 0 {
-			seed = seed*6364136223846793005 + 1442695040888963407
-			n := 1 + int(seed>>33)%len(rest)
-			got = append(got, chunked.Feed(rest[:n], t0)...)
-			rest = rest[n:]
-			if chunked.lines.Buffered() > opts.MaxLine {
-				t.Fatalf("buffer grew to %d bytes", chunked.lines.Buffered())
+		got := dectest.SameWhenChunked(t, func() *Decoder { return NewDecoder(opts) }, data, seed, t0, func(d *Decoder) {
+			if d.lines.Buffered() > opts.MaxLine {
+				t.Fatalf("buffer grew to %d bytes", d.lines.Buffered())
 			}
-		}
-		got = append(got, chunked.Idle(t0.Add(time.Hour))...)
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("chunking changed the result:\n got %v\nwant %v", got, want)
-		}
+		})
 		for _, e := range got {
 			checkEvent(t, e)
 		}

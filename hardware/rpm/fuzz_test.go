@@ -2,11 +2,10 @@ package rpm
 
 import (
 	"encoding/json"
-	"reflect"
 	"testing"
-	"time"
 
 	"github.com/portofentry/booth/hardware"
+	"github.com/portofentry/booth/hardware/internal/dectest"
 )
 
 // FuzzRPMDecoder feeds arbitrary bytes, whole and in arbitrary chunks, and
@@ -20,27 +19,11 @@ func FuzzRPMDecoder(f *testing.F) {
 	f.Add([]byte("SG1,1,2\nSN2\n,,,,\n  gs , 1 ,2, 3 ,4  \ngx,1,\n"), uint64(42))
 	f.Fuzz(func(t *testing.T, data []byte, seed uint64) {
 		opts := Options{MaxLine: 64}
-		whole := NewDecoder(opts)
-		want := whole.Feed(data, t0)
-		want = append(want, whole.Idle(t0.Add(time.Hour))...)
-
-		chunked := NewDecoder(opts)
-		var got []hardware.Event
-		rest := data
-		for len(rest) > 0 {
-			seed = seed*6364136223846793005 + 1442695040888963407
-			n := 1 + int(seed>>33)%(len(rest))
-			got = append(got, chunked.Feed(rest[:n], t0)...)
-			rest = rest[n:]
-			if chunked.lines.Buffered() > opts.MaxLine {
-				t.Fatalf("buffer grew to %d bytes", chunked.lines.Buffered())
+		got := dectest.SameWhenChunked(t, func() *Decoder { return NewDecoder(opts) }, data, seed, t0, func(d *Decoder) {
+			if d.lines.Buffered() > opts.MaxLine {
+				t.Fatalf("buffer grew to %d bytes", d.lines.Buffered())
 			}
-		}
-		got = append(got, chunked.Idle(t0.Add(time.Hour))...)
-
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("chunking changed the result:\n got %v\nwant %v", got, want)
-		}
+		})
 		for _, e := range got {
 			checkEvent(t, e)
 		}
