@@ -223,3 +223,13 @@ func contains(ss []string, s string) bool {
 	}
 	return false
 }
+
+// Bindings returns the keys bound to each action, by action name: the
+// [keys] table of the configuration with nothing rebound.
+func (k KeyMap) Bindings() map[string][]string {
+	out := make(map[string][]string, len(KeyActions))
+	for _, a := range KeyActions {
+		out[a.Name] = a.get(&k).Keys()
+	}
+	return out
+}

@@ -1,16 +1,20 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/portofentry/booth/tui"
 )
 
 // Config is one workstation's configuration: a TOML file (DESIGN §4).
@@ -38,25 +42,33 @@ type Config struct {
 // Devices configures the four serial devices. An empty path means the device
 // is not fitted at this booth.
 type Devices struct {
-	Doc  SerialDevice `toml:"doc"`
-	RFID SerialDevice `toml:"rfid"`
-	RPM  SerialDevice `toml:"rpm"`
-	LPR  SerialDevice `toml:"lpr"`
+	Doc  DocReader  `toml:"doc" comment:"Document (MRZ) reader."`
+	RFID RFIDReader `toml:"rfid" comment:"UHF RFID reader (SENTRI, NEXUS, FAST, Passport Card, EDL)."`
+	RPM  SerialPort `toml:"rpm" comment:"Radiation portal monitor (vehicle lanes)."`
+	LPR  SerialPort `toml:"lpr" comment:"License plate reader (vehicle lanes)."`
 }
 
-// SerialDevice is one serial port and its framing options.
-type SerialDevice struct {
-	Path     string `toml:"path" comment:"Serial device, e.g. /dev/serial/by-id/usb-...; re-resolved on every reconnect."`
+// SerialPort is one serial line.
+type SerialPort struct {
+	Path     string `toml:"path" comment:"Serial device, e.g. /dev/serial/by-id/usb-...; re-resolved on every reconnect. Empty: not fitted."`
 	Baud     int    `toml:"baud"`
 	DataBits int    `toml:"data_bits"`
 	Parity   string `toml:"parity" comment:"N | E | O"`
 	StopBits int    `toml:"stop_bits"`
-	// Document reader only.
-	IdleGap Duration `toml:"idle_gap,omitempty" comment:"Document reader: a read ends after this gap (then it is reported unreadable)."`
-	BCC     string   `toml:"bcc,omitempty" comment:"Document reader: auto | on | off (block check character after ETX)."`
-	// RFID reader only.
-	Window    Duration `toml:"window,omitempty" comment:"RFID: report a tag again only after it was absent this long."`
-	RSSIFloor int      `toml:"rssi_floor,omitempty" comment:"RFID: ignore reads weaker than this (dBm); the neighbour lane."`
+}
+
+// DocReader is the document reader's line and framing options.
+type DocReader struct {
+	SerialPort
+	IdleGap Duration `toml:"idle_gap" comment:"A read ends after this gap without bytes (then it is reported unreadable)."`
+	BCC     string   `toml:"bcc" comment:"auto | on | off: block check character after ETX."`
+}
+
+// RFIDReader is the RFID reader's line and filtering options.
+type RFIDReader struct {
+	SerialPort
+	Window    Duration `toml:"window" comment:"Report a tag again only after it was absent this long."`
+	RSSIFloor int      `toml:"rssi_floor" comment:"Ignore reads weaker than this (dBm): the neighbour lane's cards."`
 }
 
 // Matcher is the local face matcher service.
@@ -97,16 +109,14 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // MarshalText writes the duration as Go does.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
-func defaultSerial(baud int) SerialDevice {
-	return SerialDevice{Baud: baud, DataBits: 8, Parity: "N", StopBits: 1}
+func defaultSerial(baud int) SerialPort {
+	return SerialPort{Baud: baud, DataBits: 8, Parity: "N", StopBits: 1}
 }
 
 // defaultConfig is the configuration every file starts from.
 func defaultConfig() Config {
-	doc := defaultSerial(9600)
-	doc.IdleGap, doc.BCC = Duration{150 * time.Millisecond}, "auto"
-	rfid := defaultSerial(115200)
-	rfid.Window, rfid.RSSIFloor = Duration{10 * time.Second}, -70
+	doc := DocReader{SerialPort: defaultSerial(9600), IdleGap: Duration{150 * time.Millisecond}, BCC: "auto"}
+	rfid := RFIDReader{SerialPort: defaultSerial(115200), Window: Duration{10 * time.Second}, RSSIFloor: -70}
 	return Config{
 		Workstation: "booth-01",
 		Port:        "2608",
@@ -124,7 +134,7 @@ func defaultConfig() Config {
 			NonCitizenCapture: Duration{14 * 24 * time.Hour},
 			Interval:          Duration{time.Minute},
 		},
-		Keys: map[string][]string{},
+		Keys: tui.DefaultKeyMap().Bindings(),
 	}
 }
 
@@ -203,7 +213,7 @@ func (c *Config) validate() error {
 	if c.IdleLock.Duration < 0 {
 		bad("idle_lock", "must not be negative")
 	}
-	for name, d := range map[string]SerialDevice{"doc": c.Devices.Doc, "rfid": c.Devices.RFID, "rpm": c.Devices.RPM, "lpr": c.Devices.LPR} {
+	for name, d := range map[string]SerialPort{"doc": c.Devices.Doc.SerialPort, "rfid": c.Devices.RFID.SerialPort, "rpm": c.Devices.RPM, "lpr": c.Devices.LPR} {
 		key := "devices." + name
 		if !slices.Contains([]int{1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400}, d.Baud) {
 			bad(key+".baud", "%d is not a standard baud rate", d.Baud)
@@ -245,19 +255,77 @@ func (c *Config) validate() error {
 	if r.Interval.Duration <= 0 {
 		bad("retention.interval", "must be positive")
 	}
+	if _, err := tui.DefaultKeyMap().Apply(c.Keys); err != nil {
+		errs = append(errs, err) // it names the key already
+	}
 	if c.Role == "supervisor" {
 		c.ReadOnly = true
 	}
 	return errors.Join(errs...)
 }
 
-// printConfig writes cfg as a commented TOML file.
+// printConfig writes cfg as TOML with each key's documentation above it.
 func printConfig(w io.Writer, cfg Config) error {
-	fmt.Fprintln(w, "# booth workstation configuration. Every key is shown with its default.")
-	enc := toml.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := toml.NewEncoder(&buf)
 	enc.Indent = ""
 	if err := enc.Encode(cfg); err != nil {
 		return fmt.Errorf("print config: %w", err)
 	}
+	docs := map[string]string{}
+	collectComments(reflect.TypeOf(cfg), "", docs)
+	out := bufio.NewWriter(w)
+	fmt.Fprintln(out, "# Booth workstation configuration (TOML). Every key is shown with its default.")
+	fmt.Fprintln(out, "# A key this build does not know, or a bad value, stops the booth with an error naming it.")
+	section, prev := "", ""
+	for _, line := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
+		key := ""
+		switch {
+		case line == "" && prev == "":
+			continue
+		case strings.HasPrefix(line, "["):
+			section = strings.Trim(line, "[]")
+			key = section
+			if prev != "" {
+				fmt.Fprintln(out)
+			}
+		case strings.Contains(line, " = "):
+			key, _, _ = strings.Cut(line, " = ")
+			if section != "" {
+				key = section + "." + key
+			}
+		}
+		if doc := docs[key]; doc != "" {
+			fmt.Fprintln(out, "# "+doc)
+		}
+		fmt.Fprintln(out, line)
+		prev = line
+	}
+	if err := out.Flush(); err != nil {
+		return fmt.Errorf("print config: %w", err)
+	}
 	return nil
+}
+
+// collectComments maps each TOML key path of t ("devices.doc.idle_gap") to
+// its comment tag. Embedded structs share their parent's path, as in TOML.
+func collectComments(t reflect.Type, prefix string, docs map[string]string) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous {
+			collectComments(f.Type, prefix, docs)
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+		if name == "" {
+			continue
+		}
+		path := prefix + name
+		if c := f.Tag.Get("comment"); c != "" {
+			docs[path] = c
+		}
+		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeOf(Duration{}) {
+			collectComments(f.Type, path+".", docs)
+		}
+	}
 }

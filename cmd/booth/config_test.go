@@ -14,7 +14,8 @@ func TestPrintConfigRoundTrips(t *testing.T) {
 	if err := printConfig(&buf, defaultConfig()); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"workstation = ", "[devices.doc]", "idle_gap = \"150ms\"", "rssi_floor = -70", "citizen_capture = \"12h0m0s\""} {
+	for _, want := range []string{"workstation = ", "[devices.doc]", "idle_gap = \"150ms\"", "rssi_floor = -70", "citizen_capture = \"12h0m0s\"",
+		"# Ignore reads weaker than this (dBm)", "admit = [\"a\"]"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("printed config lacks %q:\n%s", want, buf.String())
 		}
@@ -38,6 +39,8 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"retention beyond rule", "[retention]\ncitizen_capture = \"13h\"", "retention.citizen_capture"},
 		{"wrong type", "lane = 3", "lane"},
 		{"syntax", "lane = ", "line 1"},
+		{"unknown key action", "[keys]\nadmitt = [\"a\"]", "keys.admitt: unknown action"},
+		{"key clash", "[keys]\nadmit = [\"r\"]", "bound to both admit and refer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -261,11 +261,11 @@ func addDevices(mgr *hardware.Manager, cfg Config) (int, error) {
 	}
 	devs := []struct {
 		dev hardware.Device
-		sd  SerialDevice
+		sd  SerialPort
 		dec hardware.Decoder
 	}{
-		{hardware.DeviceDoc, cfg.Devices.Doc, docreader.NewDecoder(docreader.Options{BCC: bcc, IdleGap: cfg.Devices.Doc.IdleGap.Duration})},
-		{hardware.DeviceRFID, cfg.Devices.RFID, rfid.NewDecoder(rfid.Options{Window: cfg.Devices.RFID.Window.Duration, RSSIFloor: cfg.Devices.RFID.RSSIFloor})},
+		{hardware.DeviceDoc, cfg.Devices.Doc.SerialPort, docreader.NewDecoder(docreader.Options{BCC: bcc, IdleGap: cfg.Devices.Doc.IdleGap.Duration})},
+		{hardware.DeviceRFID, cfg.Devices.RFID.SerialPort, rfid.NewDecoder(rfid.Options{Window: cfg.Devices.RFID.Window.Duration, RSSIFloor: cfg.Devices.RFID.RSSIFloor})},
 		{hardware.DeviceRPM, cfg.Devices.RPM, rpm.NewDecoder(rpm.Options{})},
 		{hardware.DeviceLPR, cfg.Devices.LPR, lpr.NewDecoder(lpr.Options{})},
 	}
