@@ -350,6 +350,15 @@ func (f *folder) finish() {
 			}
 		}
 	}
+	if c.Mode == ModeVehicle && c.RPM == nil && len(c.Travelers) > 0 {
+		// Raised last, so it goes away by itself when the portal's result
+		// arrives before the officer decides.
+		f.raise(Alert{
+			ID: "rpm:missing", Type: AlertNoRPM, Subject: "vehicle", Severity: "medium",
+			Text:     "No radiation portal scan recorded for this vehicle: scan it (handheld or re-run) before admitting",
+			RaisedAt: c.LastAt,
+		})
+	}
 	for _, a := range c.Alerts {
 		if ack, ok := f.acks[a.ID]; ok {
 			a.Acknowledged, a.AckedBy, a.AckedAt = true, ack.Officer, ack.At

@@ -160,6 +160,7 @@ func TestFoldAlerts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			l := newLog(t, "b1")
 			l.add("", CrossingOpened{Port: "2608", Lane: "V01", Mode: ModeVehicle})
+			l.add("", RPMOccupancy{Occupancy: 41}) // clean portal pass
 			tt.add(l)
 			c := Fold(l.events)
 			if len(c.Alerts) != 1 {
@@ -350,5 +351,36 @@ func TestFoldIncompleteRPMAlarmForcesReferral(t *testing.T) {
 	must, why := c.MustRefer()
 	if !must || !strings.Contains(why, "never closed") {
 		t.Errorf("incomplete alarmed occupancy: must refer %v (%s)", must, why)
+	}
+}
+
+func TestFoldVehicleWithoutRPMScan(t *testing.T) {
+	l := newLog(t, "b1")
+	l.add("", CrossingOpened{Port: "2608", Lane: "V01", Mode: ModeVehicle, Trigger: "rfid"})
+	l.add("", DocumentRead{MRZ: validPassport(false)})
+	c := Fold(l.events)
+	if len(c.Alerts) != 1 || c.Alerts[0].Type != AlertNoRPM {
+		t.Fatalf("vehicle without a portal scan: alerts %+v", c.Alerts)
+	}
+	if ok, _ := c.CanAdmit(); ok {
+		t.Error("vehicle admissible with no radiation scan and no acknowledgement")
+	}
+	// The portal's result arriving clears it without the officer.
+	withScan := append(slices.Clone(l.events), l.add("", RPMOccupancy{Occupancy: 9}))
+	if c := Fold(withScan); len(c.Alerts) != 0 {
+		t.Errorf("alert stays after the scan: %+v", c.Alerts[0])
+	}
+	// Acknowledging it is the officer's override (handheld scan).
+	l.events = l.events[:len(l.events)-1]
+	l.add("A1", AlertAcknowledged{AlertID: "rpm:missing", Comment: "handheld RIID clear"})
+	if ok, why := Fold(l.events).CanAdmit(); !ok {
+		t.Errorf("acknowledged missing scan still blocks: %s", why)
+	}
+
+	p := newLog(t, "p1")
+	p.add("", CrossingOpened{Port: "2608", Lane: "P01", Mode: ModePedestrian})
+	p.add("", DocumentRead{MRZ: validPassport(false)})
+	if c := Fold(p.events); len(c.Alerts) != 0 {
+		t.Errorf("pedestrian crossing raised %+v", c.Alerts[0])
 	}
 }

@@ -137,6 +137,10 @@ const (
 	AlertRPM         AlertType = "rpm_alarm"
 	AlertPlate       AlertType = "plate_lookout"
 	AlertNotEnrolled AlertType = "vehicle_not_enrolled"
+	// AlertNoRPM: a vehicle with no radiation scan on record. Acknowledging
+	// it is the officer's statement that the vehicle was scanned another
+	// way (handheld, re-scan) or that the portal is out of service.
+	AlertNoRPM AlertType = "rpm_missing"
 )
 
 // Alert is something the officer must see and acknowledge before admitting.

@@ -33,6 +33,8 @@ func TestFlowCleanSentri(t *testing.T) {
 	at := e.now
 	tm.Send(DeviceMsg{Event: hardware.Event{Device: hardware.DeviceRFID, Kind: hardware.KindTag, At: at,
 		Tag: &hardware.Tag{EPC: epcGarcia, Antenna: 1, RSSI: -55}}})
+	tm.Send(DeviceMsg{Event: hardware.Event{Device: hardware.DeviceRPM, Kind: hardware.KindOccupancy, At: at.Add(4 * time.Second),
+		Occupancy: &hardware.Occupancy{Occupancy: 4101, Start: at.Add(time.Second), End: at.Add(4 * time.Second), MaxGamma: 410, BackgroundGamma: 400}}})
 	tm.Send(DeviceMsg{Event: hardware.Event{Device: hardware.DeviceLPR, Kind: hardware.KindPlate, At: at.Add(5 * time.Second),
 		Plate: &hardware.Plate{Plate: "7ABC123", Region: "us-ca", Confidence: 93}}})
 	waitFor("admit with a")

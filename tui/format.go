@@ -31,6 +31,8 @@ func alertLabel(t records.AlertType) string {
 		return "PLATE LOOKOUT"
 	case records.AlertNotEnrolled:
 		return "VEHICLE NOT ENROLLED"
+	case records.AlertNoRPM:
+		return "NO RPM SCAN"
 	}
 	return strings.ToUpper(string(t))
 }
