@@ -320,3 +320,25 @@ func TestLightTheme(t *testing.T) {
 		t.Fatal("fixed light theme switched to dark")
 	}
 }
+
+// The highlighted alert is shown whole, wrapped, even on an 80-column
+// terminal: an instruction such as "do not alert subject" is never cut off.
+func TestSelectedAlertShownWhole(t *testing.T) {
+	e := newTestEnv(t, func(c *Config) { c.Mode = records.ModePedestrian })
+	e.login()
+	e.send(tea_WindowSize(80, 24))
+	e.passport(hernandez)
+	c := e.m.current().c
+	if len(c.Alerts) == 0 {
+		t.Fatal("no alert raised")
+	}
+	flat := func(s string) string {
+		return strings.NewReplacer("│", "", "\n", "", " ", "", "▸", "").Replace(s)
+	}
+	for i, a := range c.Alerts {
+		e.m.current().selAlert = i
+		if v := e.view(); !strings.Contains(flat(v), flat(a.Text)) {
+			t.Errorf("alert %d not shown whole at 80 columns: %q\n%s", i, a.Text, v)
+		}
+	}
+}

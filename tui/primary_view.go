@@ -3,6 +3,8 @@ package tui
 import (
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/portofentry/booth/records"
 )
 
@@ -26,7 +28,8 @@ func (s *primaryScreen) View() string {
 	occ := s.occupantLines(c)
 	veh := s.vehicleLines(cs)
 	topH := clamp(max(len(occ), len(veh))+2, 6, max(h/2-1, 6))
-	alertH := clamp(len(c.Alerts)+2, 3, 6)
+	alerts := s.alertLines(cs, w-4)
+	alertH := clamp(len(alerts)+2, 3, 8)
 	bottomH := h - used - topH - alertH
 	wideFace := w >= 100
 	if ped {
@@ -51,7 +54,7 @@ func (s *primaryScreen) View() string {
 		} else {
 			rows = append(rows, right)
 		}
-		rows = append(rows, m.panel(s.alertTitle(c), s.alertLines(cs, w-4), w, alertH, true))
+		rows = append(rows, m.panel(s.alertTitle(c), alerts, w, alertH, true))
 		if bottomH >= 3 {
 			rows = append(rows, m.panel("History", s.historyLines(cs, w-4), w, bottomH, false))
 		}
@@ -64,7 +67,7 @@ func (s *primaryScreen) View() string {
 	rows = append(rows, sideBySide(
 		m.panel("Vehicle", veh, vehW, topH, false),
 		m.panel(s.travellerTitle(c), occ, w-vehW, topH, false)))
-	rows = append(rows, m.panel(s.alertTitle(c), s.alertLines(cs, w-4), w, alertH, true))
+	rows = append(rows, m.panel(s.alertTitle(c), alerts, w, alertH, true))
 	if bottomH >= 3 {
 		if wideFace && hasFace(cs) && bottomH >= faceRows+5 {
 			faceW := 2*faceCols + 7
@@ -299,7 +302,16 @@ func (s *primaryScreen) alertLines(cs *crossingState, w int) []string {
 		}
 		switch {
 		case i == cs.selAlert:
-			line = st.Selected.Render(pad("▸ "+line, w))
+			// The highlighted alert is shown whole, wrapped: a lookout's
+			// instruction ("do not alert subject") must never be cut off.
+			for j, part := range strings.Split(ansi.Wordwrap(line, w-2, " "), "\n") {
+				prefix := "  "
+				if j == 0 {
+					prefix = "▸ "
+				}
+				lines = append(lines, st.Selected.Render(pad(prefix+part, w)))
+			}
+			continue
 		case a.Acknowledged:
 			line = "  " + st.Dim.Render(line)
 		default:
