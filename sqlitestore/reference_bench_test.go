@@ -55,7 +55,7 @@ func BenchmarkReferenceCheck(b *testing.B) {
 			b.Fatalf("enrollment %d: %v %v", n, ok, err)
 		}
 		doc := records.DocumentRef{Type: "P", Country: "MEX", Number: fmt.Sprintf("G%08d", n)}
-		if _, err := s.CheckTravelerReference(ctx, doc, e.Surname, e.GivenNames, e.BirthDate, now); err != nil {
+		if _, err := s.CheckTravelerReference(ctx, doc, "", e.Surname, e.GivenNames, e.BirthDate, now); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := s.CheckPlateReference(ctx, e.VehiclePlates[0]); err != nil {

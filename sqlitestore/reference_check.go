@@ -94,13 +94,22 @@ func rankSeverity(s string) int {
 }
 
 // CheckTravelerReference runs every reference look-up for one traveller and
-// returns the reference.checked payload (see CheckTraveler). surname, given
-// and birthDate come from the document read; now decides expiry.
-func (s *Store) CheckTravelerReference(ctx context.Context, doc records.DocumentRef, surname, given, birthDate string, now time.Time) (records.ReferenceChecked, error) {
+// returns the reference.checked payload (see CheckTraveler). The record on
+// file is found by the document, else by travelerID (from an RFID
+// enrollment; "" when none). surname, given and birthDate come from the
+// document read; now decides expiry.
+func (s *Store) CheckTravelerReference(ctx context.Context, doc records.DocumentRef, travelerID, surname, given, birthDate string, now time.Time) (records.ReferenceChecked, error) {
 	in := TravelerCheck{Document: doc, Now: now}
 	t, found, err := s.TravelerByDocument(ctx, doc)
 	if err != nil {
 		return records.ReferenceChecked{}, err
+	}
+	if !found && travelerID != "" {
+		// A trusted-traveller card is not the document the partner
+		// agencies key their records by; its enrollment names the person.
+		if t, found, err = s.TravelerByID(ctx, travelerID); err != nil {
+			return records.ReferenceChecked{}, err
+		}
 	}
 	if found {
 		in.Traveler = &t

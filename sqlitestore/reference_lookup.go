@@ -18,6 +18,9 @@ import (
 const (
 	sqlTravelerByDocument = `SELECT id, doc_type, doc_country, doc_number, surname, given_names, birth_date, sex,
 		nationality, citizenship, status, expiry_date FROM ref_travelers WHERE doc_country = ? AND doc_number = ?`
+	sqlTravelerByID = `SELECT id, doc_type, doc_country, doc_number, surname, given_names, birth_date, sex,
+		nationality, citizenship, status, expiry_date FROM ref_travelers WHERE id = ?
+		ORDER BY doc_country, doc_number LIMIT 1`
 	sqlEnrollmentByEPC = `SELECT r.program, r.traveler_id, r.doc_type, r.doc_country, r.doc_number, r.vehicle_plates,
 			t.surname, t.given_names, t.birth_date
 		FROM ref_rfid r LEFT JOIN ref_travelers t ON t.id = r.traveler_id
@@ -129,6 +132,20 @@ func (s *Store) TravelerByDocument(ctx context.Context, doc records.DocumentRef)
 	}
 	if err != nil {
 		return ReferenceTraveler{}, false, fmt.Errorf("sqlitestore: traveler by document %s: %w", doc.Key(), err)
+	}
+	return t, true, nil
+}
+
+// TravelerByID returns the traveller record with the partner agencies' id,
+// the one an RFID enrollment names. found is false when there is none.
+func (s *Store) TravelerByID(ctx context.Context, id string) (t ReferenceTraveler, found bool, err error) {
+	err = s.read.QueryRowContext(ctx, sqlTravelerByID, id).Scan(&t.ID, &t.Document.Type, &t.Document.Country,
+		&t.Document.Number, &t.Surname, &t.GivenNames, &t.BirthDate, &t.Sex, &t.Nationality, &t.Citizenship, &t.Status, &t.ExpiryDate)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ReferenceTraveler{}, false, nil
+	}
+	if err != nil {
+		return ReferenceTraveler{}, false, fmt.Errorf("sqlitestore: traveler %s: %w", id, err)
 	}
 	return t, true, nil
 }

@@ -183,7 +183,7 @@ func TestReferenceLookups(t *testing.T) {
 
 	t.Run("check traveler and plate", func(t *testing.T) {
 		now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-		rc, err := s.CheckTravelerReference(ctx, records.DocumentRef{Type: "P", Country: "MEX", Number: "G12345678"}, "LOPEZ", "JOSE LUIS", "1979-11-02", now)
+		rc, err := s.CheckTravelerReference(ctx, records.DocumentRef{Type: "P", Country: "MEX", Number: "G12345678"}, "", "LOPEZ", "JOSE LUIS", "1979-11-02", now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,6 +197,19 @@ func TestReferenceLookups(t *testing.T) {
 		want := "LK0002:lookout,LS0001:lost_stolen,LK0001:lookout,status:T0002:expired:status"
 		if strings.Join(types, ",") != want {
 			t.Errorf("hits = %v, want %v", types, want)
+		}
+		// A SENTRI card is not a document the partner agencies key their
+		// records by: the enrollment's traveller id finds the person.
+		card := records.DocumentRef{Type: "SENTRI", Country: "USA", Number: "900123456"}
+		rc, err = s.CheckTravelerReference(ctx, card, "T0001", "GARCIA", "MARIA ELENA", "1984-03-17", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rc.Subject != "USA/900123456" || rc.TravelerID != "T0001" || rc.Citizenship != "USA" || rc.Status != "USC" {
+			t.Errorf("check by card = %+v", rc)
+		}
+		if rc, err = s.CheckTravelerReference(ctx, card, "", "GARCIA", "MARIA ELENA", "1984-03-17", now); err != nil || rc.Citizenship != "" {
+			t.Errorf("card without traveller id = %+v, %v", rc, err)
 		}
 		pc, err := s.CheckPlateReference(ctx, "us-az/abc1234")
 		if err != nil {
@@ -428,6 +441,7 @@ func TestReferenceLookupsUseIndexes(t *testing.T) {
 	s := openOwnStore(t)
 	for name, q := range map[string]string{
 		"traveler by document": sqlTravelerByDocument,
+		"traveler by id":       sqlTravelerByID,
 		"enrollment by EPC":    sqlEnrollmentByEPC,
 		"lookouts by document": sqlLookoutsByDocument,
 		"lookouts by name/DOB": sqlLookoutsByNameDOB,

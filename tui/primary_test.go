@@ -47,6 +47,9 @@ func TestCleanSentriAdmittedWithOneKey(t *testing.T) {
 	e.plate("7abc123", "us-ca", 93.4)
 	v := e.view()
 	mustContain(t, v, "GARCIA, MARIA ELENA", "GARCIA LOPEZ, DIEGO ANDRES", "7ABC123", "✔ CLEAR", "✔ clear — admit with a", "no prior crossings")
+	// Known by their SENTRI cards only, the travellers' citizenship and
+	// status still come from the record their enrollment names.
+	mustContain(t, v, "USA/USC", "MEX/LPR")
 
 	e.keys("a")
 	mustContain(t, e.view(), "✔ saved: admitted 7ABC123")

@@ -50,7 +50,7 @@ func (b *StoreBackend) Enrollment(ctx context.Context, epc string) (*records.Enr
 // CheckTraveler checks the traveller's travel document (the passport once
 // read, else the card) and name and birth date.
 func (b *StoreBackend) CheckTraveler(ctx context.Context, t records.Traveler) (records.ReferenceChecked, error) {
-	rc, err := b.Store.CheckTravelerReference(ctx, t.Document, t.Surname, t.GivenNames, t.BirthDate, b.now())
+	rc, err := b.Store.CheckTravelerReference(ctx, t.Document, t.TravelerID, t.Surname, t.GivenNames, t.BirthDate, b.now())
 	if err != nil {
 		return rc, fmt.Errorf("check %s: %w", t.Document.Key(), err)
 	}
