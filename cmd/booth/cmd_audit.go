@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 )
@@ -31,23 +29,9 @@ func runAudit(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 }
 
 func runAuditVerify(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("booth audit verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, auditUsage)
-		fmt.Fprintln(stderr, "\nflags:")
-		fs.PrintDefaults()
-	}
-	var sf storeFlags
-	sf.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		return usageError(stderr, "audit verify: unexpected argument %q", fs.Arg(0))
+	fs, sf := maintenanceFlags("booth audit verify", auditUsage, stderr)
+	if ok, code := parseMaintenanceFlags(fs, args, stderr, ""); !ok {
+		return code
 	}
 	cfg, err := sf.resolve()
 	if err != nil {

@@ -47,29 +47,11 @@ func runOfficer(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func officerFlags(name string, stderr io.Writer) (*flag.FlagSet, *storeFlags) {
-	fs := flag.NewFlagSet("booth officer "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, officerUsage)
-		fmt.Fprintln(stderr, "\nflags:")
-		fs.PrintDefaults()
-	}
-	var sf storeFlags
-	sf.register(fs)
-	return fs, &sf
+	return maintenanceFlags("booth officer "+name, officerUsage, stderr)
 }
 
 func parseOfficerFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (ok bool, code int) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return false, 0
-		}
-		return false, 2
-	}
-	if fs.NArg() > 0 {
-		return false, usageError(stderr, "%s: unexpected argument %q (the PIN is read from stdin, never from the command line)", fs.Name(), fs.Arg(0))
-	}
-	return true, 0
+	return parseMaintenanceFlags(fs, args, stderr, " (the PIN is read from stdin, never from the command line)")
 }
 
 func runOfficerAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -37,24 +36,10 @@ func runRetention(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 }
 
 func runRetentionRun(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("booth retention run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, retentionUsage)
-		fmt.Fprintln(stderr, "\nflags:")
-		fs.PrintDefaults()
-	}
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := maintenanceFlags("booth retention run", retentionUsage, stderr)
 	nowFlag := fs.String("now", "", "evaluate retention at this RFC 3339 time (default: now)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		return usageError(stderr, "retention run: unexpected argument %q", fs.Arg(0))
+	if ok, code := parseMaintenanceFlags(fs, args, stderr, ""); !ok {
+		return code
 	}
 	now := time.Now()
 	if *nowFlag != "" {

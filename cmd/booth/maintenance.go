@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/portofentry/booth/sqlitestore"
 )
@@ -49,6 +51,37 @@ func openMaintenanceStore(ctx context.Context, cfg Config, readOnly bool, stderr
 		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
 	}
 	return s, nil
+}
+
+// maintenanceFlags is the flag set of one maintenance command (`booth
+// officer add`, `booth audit verify`, ...): its usage text, then the flags,
+// with the database flags registered.
+func maintenanceFlags(name, usage string, stderr io.Writer) (*flag.FlagSet, *storeFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, usage)
+		fmt.Fprintln(stderr, "\nflags:")
+		fs.PrintDefaults()
+	}
+	var sf storeFlags
+	sf.register(fs)
+	return fs, &sf
+}
+
+// parseMaintenanceFlags parses args; when ok is false the command ends with
+// code (0 after -h, 2 on a bad flag or a stray argument, explained by hint).
+func parseMaintenanceFlags(fs *flag.FlagSet, args []string, stderr io.Writer, hint string) (ok bool, code int) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return false, 0
+		}
+		return false, 2
+	}
+	if fs.NArg() > 0 {
+		return false, usageError(stderr, "%s: unexpected argument %q%s", strings.TrimPrefix(fs.Name(), "booth "), fs.Arg(0), hint)
+	}
+	return true, 0
 }
 
 // failf reports a runtime failure and returns exit code 1.
