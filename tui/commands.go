@@ -53,7 +53,10 @@ type faceImagesMsg struct {
 	crossingID   string
 	docKey       string
 	live, onFile image.Image
-	err          error
+	// stored is the retention class the live capture was kept under in
+	// the biometric store, "" when it was not kept.
+	stored sqlitestore.CitizenshipStatus
+	err    error
 }
 
 type refStatusMsg struct {
@@ -241,6 +244,7 @@ func (m *Model) faceImagesCmd(crossingID string, f faceDone, citizenship sqlites
 		defer cancel()
 		var errs []error
 		var live, onFile image.Image
+		var stored sqlitestore.CitizenshipStatus
 		if f.captureID != "" {
 			b, err := faces.Capture(ctx, f.captureID)
 			if err == nil {
@@ -249,6 +253,9 @@ func (m *Model) faceImagesCmd(crossingID string, f faceDone, citizenship sqlites
 			if err == nil && bio != nil {
 				err = bio.SaveCapture(ctx, sqlitestore.Capture{ID: f.captureID, CrossingID: crossingID, Document: f.doc,
 					PNG: b, CapturedAt: f.capturedAt, Citizenship: citizenship})
+				if err == nil {
+					stored = citizenship
+				}
 			}
 			if err != nil && !errors.Is(err, facematch.ErrNotFound) {
 				errs = append(errs, fmt.Errorf("live capture: %w", err))
@@ -261,7 +268,7 @@ func (m *Model) faceImagesCmd(crossingID string, f faceDone, citizenship sqlites
 		if err != nil && !errors.Is(err, facematch.ErrNotFound) {
 			errs = append(errs, fmt.Errorf("photo on file: %w", err))
 		}
-		return faceImagesMsg{crossingID: crossingID, docKey: f.docKey, live: live, onFile: onFile, err: errors.Join(errs...)}
+		return faceImagesMsg{crossingID: crossingID, docKey: f.docKey, live: live, onFile: onFile, stored: stored, err: errors.Join(errs...)}
 	}
 }
 
@@ -272,5 +279,20 @@ func (m *Model) refreshStatus() tea.Cmd {
 		defer cancel()
 		st, err := lookups.Status(ctx)
 		return refStatusMsg{status: st, err: err}
+	}
+}
+
+// captureClassCmd re-files a kept live capture under the retention class the
+// traveller's now established citizenship calls for (DESIGN §6: kept as a
+// US citizen's until citizenship is established).
+func (m *Model) captureClassCmd(captureID string, class sqlitestore.CitizenshipStatus) tea.Cmd {
+	bio, ctx, timeout, log := m.deps.Biometrics, m.ctx, m.cfg.LookupTimeout, m.log
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		if err := bio.MarkCitizenship(ctx, captureID, class); err != nil {
+			log.Error("capture retention class not updated; it stays under the citizen rule", "capture", captureID, "class", class, "err", err)
+		}
+		return nil
 	}
 }

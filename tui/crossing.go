@@ -4,6 +4,7 @@ import (
 	"image"
 
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/sqlitestore"
 )
 
 // crossingState is what the workstation holds about one crossing it is
@@ -28,7 +29,10 @@ type crossingState struct {
 // faceView is the matcher's capture for one document and the images fetched
 // for display.
 type faceView struct {
-	captureID    string
+	captureID string
+	// storedAs is the retention class the capture is kept under in the
+	// biometric store ("" until it is kept).
+	storedAs     sqlitestore.CitizenshipStatus
 	live, onFile image.Image
 	err          string
 	// art is the rendered half-block images, built once when they arrive.

@@ -104,6 +104,9 @@ type Faces interface {
 // never in the event log. *sqlitestore.BiometricStore satisfies it.
 type Biometrics interface {
 	SaveCapture(ctx context.Context, c sqlitestore.Capture) error
+	// MarkCitizenship re-files a capture once the traveller's citizenship
+	// is established (it decides how long the capture may be kept).
+	MarkCitizenship(ctx context.Context, id string, status sqlitestore.CitizenshipStatus) error
 }
 
 // Deps are the workstation's collaborators.

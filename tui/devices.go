@@ -158,6 +158,7 @@ func (m *Model) onAppended(msg appendedMsg) tea.Cmd {
 		if _, still := m.crossings[cs.id]; still && !cs.done {
 			cmds = append(cmds, m.followUps(cs)...)
 		}
+		cmds = append(cmds, m.syncCaptureClasses(cs))
 	}
 	return tea.Batch(cmds...)
 }
@@ -224,10 +225,10 @@ func (m *Model) onHistory(msg historyMsg) {
 	cs.history[msg.subject] = h
 }
 
-func (m *Model) onFaceImages(msg faceImagesMsg) {
+func (m *Model) onFaceImages(msg faceImagesMsg) tea.Cmd {
 	cs, ok := m.crossings[msg.crossingID]
 	if !ok {
-		return
+		return nil
 	}
 	f := cs.faces[msg.docKey]
 	if f == nil {
@@ -238,7 +239,32 @@ func (m *Model) onFaceImages(msg faceImagesMsg) {
 	if msg.err != nil {
 		f.err = msg.err.Error()
 	}
+	if msg.stored != "" {
+		f.storedAs = msg.stored
+	}
 	buildArt(f)
+	// The reference check may have established citizenship while the
+	// capture was being kept.
+	return m.syncCaptureClasses(cs)
+}
+
+// syncCaptureClasses re-files each kept capture whose traveller's
+// citizenship is now known under the class it calls for.
+func (m *Model) syncCaptureClasses(cs *crossingState) tea.Cmd {
+	if m.deps.Biometrics == nil {
+		return nil
+	}
+	var cmds []tea.Cmd
+	for docKey, f := range cs.faces {
+		if f.storedAs == "" || f.captureID == "" {
+			continue
+		}
+		if class := citizenshipOf(cs.c.Traveler(docKey)); class != f.storedAs && class != sqlitestore.CitizenUnknown {
+			f.storedAs = class
+			cmds = append(cmds, m.captureClassCmd(f.captureID, class))
+		}
+	}
+	return tea.Batch(cmds...)
 }
 
 // citizenshipOf is the retention class of a traveller's capture: a US

@@ -184,8 +184,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onHistory(msg)
 		return m, nil
 	case faceImagesMsg:
-		m.onFaceImages(msg)
-		return m, nil
+		return m, m.onFaceImages(msg)
 	case failedMsg:
 		m.log.Error(msg.what, "crossing", msg.crossingID, "err", msg.err)
 		delete(m.primary.busy, msg.crossingID)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/portofentry/booth/hardware"
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/sqlitestore"
 )
 
 func TestLoginRejectsBadPINAndAcceptsGood(t *testing.T) {
@@ -342,6 +343,38 @@ func TestSelectedAlertShownWhole(t *testing.T) {
 		e.m.current().selAlert = i
 		if v := e.view(); !strings.Contains(flat(v), flat(a.Text)) {
 			t.Errorf("alert %d not shown whole at 80 columns: %q\n%s", i, a.Text, v)
+		}
+	}
+}
+
+// A capture kept before the traveller's citizenship was established (so
+// under the citizen rule) is re-filed once the reference check shows a
+// non-citizen: it may then be kept and forwarded as a non-citizen's.
+func TestCaptureRefiledWhenCitizenshipEstablished(t *testing.T) {
+	e := newTestEnv(t, func(c *Config) { c.Mode = records.ModePedestrian })
+	e.login()
+	e.passport(hernandez)
+	cs := e.m.current()
+	id := "cap-" + hernandez.DocumentNumber
+	// Replay the other order of the race: the capture was kept as
+	// "unknown" while the reference check was still running.
+	if err := e.bio.MarkCitizenship(t.Context(), id, sqlitestore.CitizenUnknown); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range cs.faces {
+		f.storedAs = sqlitestore.CitizenUnknown
+	}
+	if cmd := e.m.syncCaptureClasses(cs); cmd != nil {
+		e.send(cmd())
+	}
+	capt, err := e.bio.Capture(t.Context(), id)
+	if err != nil || capt.Citizenship != sqlitestore.CitizenNonUSC {
+		t.Fatalf("capture class %q (%v), want non_usc", capt.Citizenship, err)
+	}
+	// Nothing more to do once it is filed right.
+	if cmd := e.m.syncCaptureClasses(cs); cmd != nil {
+		if msg := cmd(); msg != nil {
+			t.Errorf("re-filed again: %T", msg)
 		}
 	}
 }
