@@ -161,19 +161,44 @@ func (e *testEnv) clock() time.Time { return e.now }
 // blink) are dropped: tests drive time themselves.
 func (e *testEnv) send(msg tea.Msg) {
 	e.t.Helper()
-	queue := []tea.Msg{msg}
+	e.sendWaiting(msg, promptCmd)
+}
+
+// promptCmd is how long a command may take before it is taken for a timer.
+const promptCmd = 1100 * time.Millisecond
+
+// sendWaiting is send, but gives the commands msg itself returns up to
+// first to finish: sign-in derives a deliberately slow PIN hash, which
+// under the race detector or a loaded CI machine takes longer than a
+// prompt command.
+func (e *testEnv) sendWaiting(msg tea.Msg, first time.Duration) {
+	e.t.Helper()
+	type item struct {
+		msg  tea.Msg
+		wait time.Duration // for the commands this message leads to
+	}
+	queue := []item{{msg, first}}
 	for len(queue) > 0 {
-		msg, queue = queue[0], queue[1:]
-		if b, ok := msg.(tea.BatchMsg); ok {
-			queue = append(queue, runCmds(b)...)
-			continue
+		it := queue[0]
+		queue = queue[1:]
+		cmds, isBatch := it.msg.(tea.BatchMsg)
+		if !isBatch {
+			_, cmd := e.m.Update(it.msg)
+			cmds = []tea.Cmd{cmd}
 		}
-		_, cmd := e.m.Update(msg)
-		queue = append(queue, runCmds([]tea.Cmd{cmd})...)
+		for _, m := range runCmds(cmds, it.wait) {
+			// A batch is still the work of the message that returned it;
+			// anything else is a new message with prompt commands.
+			w := promptCmd
+			if _, ok := m.(tea.BatchMsg); ok {
+				w = it.wait
+			}
+			queue = append(queue, item{m, w})
+		}
 	}
 }
 
-func runCmds(cmds []tea.Cmd) []tea.Msg {
+func runCmds(cmds []tea.Cmd, wait time.Duration) []tea.Msg {
 	var out []tea.Msg
 	for _, c := range cmds {
 		if c == nil {
@@ -186,7 +211,7 @@ func runCmds(cmds []tea.Cmd) []tea.Msg {
 			if _, tick := msg.(tickMsg); msg != nil && !tick {
 				out = append(out, msg)
 			}
-		case <-time.After(1100 * time.Millisecond):
+		case <-time.After(wait):
 			// The clock's tick: tests advance time themselves.
 		}
 	}
@@ -232,7 +257,7 @@ func (e *testEnv) login() {
 	e.typeText(testBadge)
 	e.keys("enter")
 	e.typeText(testPIN)
-	e.keys("enter")
+	e.sendWaiting(keyMsg("enter"), 30*time.Second)
 	if e.m.officer == nil {
 		e.t.Fatalf("login failed: %s", e.view())
 	}
