@@ -28,23 +28,36 @@ func (s *Store) Append(ctx context.Context, evs ...records.Event) (out []records
 	if len(evs) == 0 {
 		return nil, nil
 	}
+	c := &s.appendCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: append: begin: %w", err)
 	}
+	committed := false
 	defer func() {
-		if err != nil {
-			if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-				s.log.Warn("append rollback failed", "err", rbErr)
-			}
+		if committed {
+			return
+		}
+		// Nothing of this call is cached yet, but a failed commit may or may
+		// not have reached the disk: start over from the database.
+		c.reset()
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			s.log.Warn("append rollback failed", "err", rbErr)
 		}
 	}()
 
 	x := txExec{tx: tx, cache: &s.stmts}
+	mark, err := s.readWriterMark(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: append: %w", err)
+	}
+	c.check(mark)
 	now := time.Now().UTC()
 	var nextSeq int64 // 0 until first needed
 	out = make([]records.Event, len(evs))
-	touched := map[string]bool{}
+	added := map[string][]records.Event{} // crossing id -> events inserted by this call
 	var order []string
 	for i, e := range evs {
 		local := e.Origin == "" && e.OriginSeq == 0
@@ -65,10 +78,13 @@ func (s *Store) Append(ctx context.Context, evs ...records.Event) (out []records
 		}
 		if local {
 			if nextSeq == 0 {
-				if nextSeq, err = lastSeq(ctx, x, s.origin); err != nil {
-					return nil, fmt.Errorf("sqlitestore: append: %w", err)
+				last := c.seq
+				if !c.seqKnown {
+					if last, err = lastSeq(ctx, x, s.origin); err != nil {
+						return nil, fmt.Errorf("sqlitestore: append: %w", err)
+					}
 				}
-				nextSeq++
+				nextSeq = last + 1
 			}
 			e.Origin, e.OriginSeq = s.origin, nextSeq
 			nextSeq++
@@ -92,18 +108,39 @@ func (s *Store) Append(ctx context.Context, evs ...records.Event) (out []records
 			}
 		}
 		out[i] = e
-		if !touched[e.CrossingID] {
-			touched[e.CrossingID] = true
+		if _, ok := added[e.CrossingID]; !ok {
 			order = append(order, e.CrossingID)
 		}
+		added[e.CrossingID] = append(added[e.CrossingID], asStored(e))
 	}
-	for _, id := range order {
-		if err := refresh(ctx, x, id); err != nil {
+	folded := make([][]records.Event, len(order))
+	for i, id := range order {
+		var evs []records.Event
+		if base, ok := c.events(id); ok {
+			evs = withEvents(base, added[id])
+		} else if evs, err = crossingEvents(ctx, x, id); err != nil { // includes this call's events
 			return nil, fmt.Errorf("sqlitestore: append: %w", err)
 		}
+		if err := refreshFrom(ctx, x, evs); err != nil {
+			return nil, fmt.Errorf("sqlitestore: append: %w", err)
+		}
+		folded[i] = evs
+	}
+	// The mark after this call's writes: the next Append trusts the cache
+	// only if nothing else has written since.
+	if mark, err = s.readWriterMark(ctx, tx); err != nil {
+		return nil, fmt.Errorf("sqlitestore: append: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("sqlitestore: append: commit: %w", err)
+	}
+	committed = true
+	c.mark, c.valid = mark, true
+	if nextSeq != 0 {
+		c.seq, c.seqKnown = nextSeq-1, true
+	}
+	for i, id := range order {
+		c.put(id, folded[i])
 	}
 	return out, nil
 }

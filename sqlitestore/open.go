@@ -58,6 +58,9 @@ type Store struct {
 	read  *sql.DB   // query-only pool
 	stmts stmtCache // prepared statements of the writer
 
+	appendCache appendCache // events of recently appended crossings; see append_cache.go
+	markStmt    *sql.Stmt   // reads the writer's mark for appendCache
+
 	ckpt     *sql.DB // background checkpoint connection; nil when read-only
 	stopCkpt context.CancelFunc
 	ckptDone chan struct{}
@@ -121,6 +124,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		if err := s.stmts.prepare(ctx, s.write); err != nil {
 			s.write.Close()
 			return nil, fmt.Errorf("sqlitestore: open %s: %w", abs, err)
+		}
+		if s.markStmt, err = s.write.PrepareContext(ctx, writerMarkSQL); err != nil {
+			s.stmts.close()
+			s.write.Close()
+			return nil, fmt.Errorf("sqlitestore: open %s: prepare %q: %w", abs, writerMarkSQL, err)
 		}
 		// fdatasync is as durable as fsync for a commit (it still flushes the
 		// file size) and skips the timestamp update ext4 would journal. The
@@ -241,6 +249,9 @@ func (s *Store) closeWriter() error {
 	}
 	ckErr := s.stopCheckpointer()
 	s.stmts.close()
+	if s.markStmt != nil {
+		s.markStmt.Close()
+	}
 	if err := s.write.Close(); err != nil {
 		return errors.Join(ckErr, fmt.Errorf("close writer: %w", err))
 	}

@@ -207,6 +207,12 @@ func refresh(ctx context.Context, x execer, crossingID string) error {
 	if err != nil {
 		return err
 	}
+	return refreshFrom(ctx, x, evs)
+}
+
+// refreshFrom folds evs, every event of one crossing in fold order, and
+// rewrites the crossing's projection.
+func refreshFrom(ctx context.Context, x execer, evs []records.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
@@ -264,6 +270,7 @@ func (s *Store) RebuildProjections(ctx context.Context) (err error) {
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("sqlitestore: rebuild projections: commit: %w", err)
 	}
+	s.appendCache.invalidate() // its writes moved the writer's mark anyway; be explicit
 	s.log.Info("projections rebuilt", "crossings", n)
 	return nil
 }
