@@ -2,8 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -20,45 +18,45 @@ import (
 // error, and the stored version is returned in its place. RecordedAt is set
 // when zero. The projections of every touched crossing are re-derived in the
 // same transaction. Events of unknown kinds or newer schemas are stored
-// verbatim. If any event is invalid nothing is stored.
-func (s *Store) Append(ctx context.Context, evs ...records.Event) (out []records.Event, err error) {
+// verbatim. If any event is invalid nothing of this call is stored.
+//
+// Concurrent calls are committed together (see groupcommit_booth.go): each
+// is all-or-nothing on its own, and a call returns only after the commit
+// holding it is durable. Once a call's transaction has begun it runs to the
+// end even if ctx is cancelled, since other callers share it.
+func (s *Store) Append(ctx context.Context, evs ...records.Event) ([]records.Event, error) {
 	if s.readOnly {
 		return nil, ErrReadOnly
 	}
 	if len(evs) == 0 {
 		return nil, nil
 	}
-	c := &s.appendCache
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("sqlitestore: append: begin: %w", err)
-	}
-	committed := false
-	defer func() {
-		if committed {
-			return
-		}
-		// Nothing of this call is cached yet, but a failed commit may or may
-		// not have reached the disk: start over from the database.
-		c.reset()
-		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-			s.log.Warn("append rollback failed", "err", rbErr)
-		}
-	}()
-
-	x := txExec{tx: tx, cache: &s.stmts}
-	mark, err := s.readWriterMark(ctx, tx)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("sqlitestore: append: %w", err)
 	}
-	c.check(mark)
-	now := time.Now().UTC()
-	var nextSeq int64 // 0 until first needed
-	out = make([]records.Event, len(evs))
-	added := map[string][]records.Event{} // crossing id -> events inserted by this call
-	var order []string
+	return s.group.append(s, ctx, evs)
+}
+
+// appendState is what the calls of one group transaction share: the next
+// local sequence number and the events inserted per crossing, in order.
+type appendState struct {
+	nextSeq int64 // 0 until first needed
+	added   map[string][]records.Event
+	order   []string
+}
+
+// appendOne inserts the events of one call inside the group transaction and
+// returns them as stored. On error the caller rolls the call's writes back
+// and discards st (appendOne changes st only on success).
+func (s *Store) appendOne(ctx context.Context, x execer, st *appendState, now time.Time, evs []records.Event) ([]records.Event, error) {
+	c := &s.appendCache
+	nextSeq := st.nextSeq
+	out := make([]records.Event, len(evs))
+	type ins struct {
+		crossing string
+		e        records.Event
+	}
+	var inserted []ins
 	for i, e := range evs {
 		local := e.Origin == "" && e.OriginSeq == 0
 		if !local && (e.Origin == "" || e.OriginSeq <= 0) {
@@ -108,17 +106,29 @@ func (s *Store) Append(ctx context.Context, evs ...records.Event) (out []records
 			}
 		}
 		out[i] = e
-		if _, ok := added[e.CrossingID]; !ok {
-			order = append(order, e.CrossingID)
-		}
-		added[e.CrossingID] = append(added[e.CrossingID], asStored(e))
+		inserted = append(inserted, ins{e.CrossingID, asStored(e)})
 	}
-	folded := make([][]records.Event, len(order))
-	for i, id := range order {
+	st.nextSeq = nextSeq
+	for _, in := range inserted {
+		if _, ok := st.added[in.crossing]; !ok {
+			st.order = append(st.order, in.crossing)
+		}
+		st.added[in.crossing] = append(st.added[in.crossing], in.e)
+	}
+	return out, nil
+}
+
+// refreshAdded re-folds every crossing st touched, from the cache plus the
+// new events when the crossing is cached, else from the database (which
+// already holds them). It returns each crossing's events for the cache.
+func (s *Store) refreshAdded(ctx context.Context, x execer, st *appendState) ([][]records.Event, error) {
+	folded := make([][]records.Event, len(st.order))
+	for i, id := range st.order {
 		var evs []records.Event
-		if base, ok := c.events(id); ok {
-			evs = withEvents(base, added[id])
-		} else if evs, err = crossingEvents(ctx, x, id); err != nil { // includes this call's events
+		var err error
+		if base, ok := s.appendCache.events(id); ok {
+			evs = withEvents(base, st.added[id])
+		} else if evs, err = crossingEvents(ctx, x, id); err != nil {
 			return nil, fmt.Errorf("sqlitestore: append: %w", err)
 		}
 		if err := refreshFrom(ctx, x, evs); err != nil {
@@ -126,23 +136,7 @@ func (s *Store) Append(ctx context.Context, evs ...records.Event) (out []records
 		}
 		folded[i] = evs
 	}
-	// The mark after this call's writes: the next Append trusts the cache
-	// only if nothing else has written since.
-	if mark, err = s.readWriterMark(ctx, tx); err != nil {
-		return nil, fmt.Errorf("sqlitestore: append: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("sqlitestore: append: commit: %w", err)
-	}
-	committed = true
-	c.mark, c.valid = mark, true
-	if nextSeq != 0 {
-		c.seq, c.seqKnown = nextSeq-1, true
-	}
-	for i, id := range order {
-		c.put(id, folded[i])
-	}
-	return out, nil
+	return folded, nil
 }
 
 // insertEvent writes one validated event.

@@ -60,6 +60,7 @@ type Store struct {
 
 	appendCache appendCache // events of recently appended crossings; see append_cache.go
 	markStmt    *sql.Stmt   // reads the writer's mark for appendCache
+	group       groupCommit // merges concurrent Appends into one commit
 
 	ckpt     *sql.DB // background checkpoint connection; nil when read-only
 	stopCkpt context.CancelFunc
