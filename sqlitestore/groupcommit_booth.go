@@ -60,8 +60,25 @@ func (g *groupCommit) append(s *Store, ctx context.Context, evs []records.Event)
 	g.largest = max(g.largest, n)
 	g.mu.Unlock()
 
+	defer func() {
+		// A panic while committing must not leave the queued callers
+		// waiting forever: they get an error and the lead is passed on.
+		if r := recover(); r != nil {
+			for _, c := range batch {
+				c.out, c.err = nil, fmt.Errorf("sqlitestore: append: commit of a group aborted: %v", r)
+			}
+			g.finish(batch, call)
+			panic(r)
+		}
+	}()
 	s.commitGroup(batch)
+	g.finish(batch, call)
+	return call.out, call.err
+}
 
+// finish wakes the calls of a committed batch (other than the leader's own)
+// and hands the lead to the first queued call, if any.
+func (g *groupCommit) finish(batch []*appendCall, leader *appendCall) {
 	g.mu.Lock()
 	var next *appendCall
 	if len(g.pending) > 0 {
@@ -72,14 +89,13 @@ func (g *groupCommit) append(s *Store, ctx context.Context, evs []records.Event)
 	}
 	g.mu.Unlock()
 	for _, c := range batch {
-		if c != call {
+		if c != leader {
 			c.wake <- false
 		}
 	}
 	if next != nil {
 		next.wake <- true
 	}
-	return call.out, call.err
 }
 
 // commitGroup stores the calls of batch in one immediate transaction, each
