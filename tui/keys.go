@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
+
+	"github.com/portofentry/booth/records"
 )
 
 // KeyMap is every key binding of the workstation. The help bar and the full
@@ -198,6 +200,18 @@ func (k KeyMap) conflicts() error {
 
 // ReadOnly returns the keymap with every write action unbound: the keys do
 // nothing and do not appear in help.
+// ForMode unbinds the actions a lane of that mode has no use for: a
+// pedestrian counter has no plate, a vehicle lane no baggage x-ray.
+func (k KeyMap) ForMode(mode records.Mode) KeyMap {
+	if mode == records.ModePedestrian {
+		k.Plate = key.NewBinding(key.WithDisabled())
+		k.Next.SetHelp(k.Next.Help().Key, "next traveller")
+	} else {
+		k.Xray = key.NewBinding(key.WithDisabled())
+	}
+	return k
+}
+
 func (k KeyMap) ReadOnly() KeyMap {
 	for _, a := range KeyActions {
 		if a.Write {

@@ -8,6 +8,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/portofentry/booth/records"
 )
 
 func TestKeyMapApply(t *testing.T) {
@@ -72,5 +74,16 @@ func TestHalfBlock(t *testing.T) {
 	}
 	if halfBlock(image.NewRGBA(image.Rect(0, 0, 0, 0)), 2, 2) != nil {
 		t.Fatal("empty image rendered")
+	}
+}
+
+func TestKeyMapForMode(t *testing.T) {
+	ped := DefaultKeyMap().ForMode(records.ModePedestrian)
+	if ped.Plate.Enabled() || !ped.Xray.Enabled() || ped.Next.Help().Desc != "next traveller" {
+		t.Errorf("pedestrian: plate %v x-ray %v next %q", ped.Plate.Enabled(), ped.Xray.Enabled(), ped.Next.Help().Desc)
+	}
+	veh := DefaultKeyMap().ForMode(records.ModeVehicle)
+	if !veh.Plate.Enabled() || veh.Xray.Enabled() {
+		t.Errorf("vehicle: plate %v x-ray %v", veh.Plate.Enabled(), veh.Xray.Enabled())
 	}
 }

@@ -100,9 +100,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Model, error) {
 	if cfg.ReadOnly {
 		keys = keys.ReadOnly()
 	}
-	if cfg.Mode == records.ModePedestrian {
-		keys.Next.SetHelp(keys.Next.Help().Key, "next traveller")
-	}
+	keys = keys.ForMode(cfg.Mode)
 	lane, err := records.NewLane(cfg.Mode, cfg.Rules, nil)
 	if err != nil {
 		return nil, fmt.Errorf("tui: %w", err)

@@ -29,14 +29,8 @@ func (s *primaryScreen) onNewVehicle() {}
 
 func (s *primaryScreen) ShortHelp() []key.Binding {
 	k := s.m.keys
-	bs := []key.Binding{k.Admit, k.Refer, k.Ack}
-	if s.m.cfg.Mode == records.ModePedestrian {
-		bs = append(bs, k.Xray)
-	} else {
-		bs = append(bs, k.Plate)
-	}
-	bs = append(bs, k.Note, k.Manual, k.Next, k.Help)
-	return enabled(bs)
+	// The lane's mode left only one of plate and x-ray bound.
+	return enabled([]key.Binding{k.Admit, k.Refer, k.Ack, k.Plate, k.Xray, k.Note, k.Manual, k.Next, k.Help})
 }
 
 func (s *primaryScreen) FullHelp() [][]key.Binding {
@@ -104,9 +98,6 @@ func (s *primaryScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		m.openDialog(newPlateDialog(m, cs.id, cs.c.Vehicle))
 	case key.Matches(kp, k.Xray):
-		if m.cfg.Mode != records.ModePedestrian {
-			return nil
-		}
 		m.openDialog(newXrayDialog(m, cs.id))
 	}
 	return nil
