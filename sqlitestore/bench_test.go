@@ -163,6 +163,43 @@ func BenchmarkHistory(b *testing.B) {
 	}
 }
 
+// openDurableBench opens a store and, in the same directory, the raw file
+// the durable-append benchmarks write and fsync for comparison.
+func openDurableBench(b *testing.B) (*Store, *os.File) {
+	b.Helper()
+	dir := b.TempDir()
+	s, err := Open(context.Background(), filepath.Join(dir, "booth.db"), Options{Origin: "WS-BENCH", Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	raw, err := os.OpenFile(filepath.Join(dir, "raw.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { raw.Close() })
+	return s, raw
+}
+
+// durableBenchEvent is the i-th event a busy booth appends to *cid: a note,
+// and a new crossing every 20 events.
+func durableBenchEvent(cid *string, i int) records.Event {
+	if i%20 == 0 {
+		*cid = records.NewID()
+		e, _ := records.NewEvent(*cid, records.CrossingOpened{Port: "2504", Lane: "V01", Mode: records.ModeVehicle}, time.Now(), "")
+		return e
+	}
+	e, _ := records.NewEvent(*cid, records.Note{Text: "officer note about the vehicle and its occupants"}, time.Now(), "B1234")
+	return e
+}
+
+// durableBenchRecord is the raw record written per event: envelope plus
+// payload, about one event row.
+func durableBenchRecord() []byte {
+	cid := "x"
+	return make([]byte, 150+len(durableBenchEvent(&cid, 1).Payload))
+}
+
 // BenchmarkDurableAppend compares a durable Append of one event per
 // transaction with a raw write+fsync of the same number of bytes to a file
 // in the same directory, interleaved op by op so both see the same disk
@@ -170,31 +207,12 @@ func BenchmarkHistory(b *testing.B) {
 // raw fsync rate (budget: >= 90).
 func BenchmarkDurableAppend(b *testing.B) {
 	ctx := context.Background()
-	dir := b.TempDir()
-	s, err := Open(ctx, filepath.Join(dir, "booth.db"), Options{Origin: "WS-BENCH", Logger: quiet})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	raw, err := os.OpenFile(filepath.Join(dir, "raw.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer raw.Close()
+	s, raw := openDurableBench(b)
 
-	cid := records.NewID()
-	next := func(i int) records.Event {
-		if i%20 == 0 { // a new crossing every 20 events, as at a busy booth
-			cid = records.NewID()
-			e, _ := records.NewEvent(cid, records.CrossingOpened{Port: "2504", Lane: "V01", Mode: records.ModeVehicle}, time.Now(), "")
-			return e
-		}
-		e, _ := records.NewEvent(cid, records.Note{Text: "officer note about the vehicle and its occupants"}, time.Now(), "B1234")
-		return e
-	}
-	sample := next(1)
-	buf := make([]byte, 150+len(sample.Payload)) // envelope + payload, about one event row
-	for i := range 50 {                          // warm up: WAL grown, caches filled
+	var cid string
+	next := func(i int) records.Event { return durableBenchEvent(&cid, i) }
+	buf := durableBenchRecord()
+	for i := range 50 { // warm up: WAL grown, caches filled
 		if _, err := s.Append(ctx, next(i)); err != nil {
 			b.Fatal(err)
 		}
@@ -236,31 +254,12 @@ func BenchmarkDurableAppend(b *testing.B) {
 func BenchmarkDurableAppendConcurrent(b *testing.B) {
 	const writers, perRound = 4, 8
 	ctx := context.Background()
-	dir := b.TempDir()
-	s, err := Open(ctx, filepath.Join(dir, "booth.db"), Options{Origin: "WS-BENCH", Logger: quiet})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	raw, err := os.OpenFile(filepath.Join(dir, "raw.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer raw.Close()
+	s, raw := openDurableBench(b)
 	// Each writer feeds its own crossing, a new one every 20 events.
-	next := func(cid *string, i int) records.Event {
-		if i%20 == 0 {
-			*cid = records.NewID()
-			e, _ := records.NewEvent(*cid, records.CrossingOpened{Port: "2504", Lane: "V01", Mode: records.ModeVehicle}, time.Now(), "")
-			return e
-		}
-		e, _ := records.NewEvent(*cid, records.Note{Text: "officer note about the vehicle and its occupants"}, time.Now(), "B1234")
-		return e
-	}
+	next := durableBenchEvent
 	cids := make([]string, writers)
 	counts := make([]int, writers)
-	sample := next(new(string), 1)
-	buf := make([]byte, 150+len(sample.Payload))
+	buf := durableBenchRecord()
 	round := func(n int) (time.Duration, error) {
 		start := time.Now()
 		errs := make(chan error, writers)
