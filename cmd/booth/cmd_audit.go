@@ -15,17 +15,9 @@ not.`
 
 // runAudit implements `booth audit`.
 func runAudit(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		return usageError(stderr, "audit: missing action (verify)\n%s", auditUsage)
-	}
-	switch args[0] {
-	case "verify":
-		return runAuditVerify(args[1:], stdout, stderr)
-	case "-h", "--help", "help":
-		fmt.Fprintln(stdout, auditUsage)
-		return 0
-	}
-	return usageError(stderr, "audit: unknown action %q\n%s", args[0], auditUsage)
+	return runActions("audit", auditUsage, args, stdout, stderr, map[string]func([]string) int{
+		"verify": func(args []string) int { return runAuditVerify(args, stdout, stderr) },
+	})
 }
 
 func runAuditVerify(args []string, stdout, stderr io.Writer) int {

@@ -22,17 +22,9 @@ itself in the background.`
 
 // runRetention implements `booth retention`.
 func runRetention(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		return usageError(stderr, "retention: missing action (run)\n%s", retentionUsage)
-	}
-	switch args[0] {
-	case "run":
-		return runRetentionRun(args[1:], stdout, stderr)
-	case "-h", "--help", "help":
-		fmt.Fprintln(stdout, retentionUsage)
-		return 0
-	}
-	return usageError(stderr, "retention: unknown action %q\n%s", args[0], retentionUsage)
+	return runActions("retention", retentionUsage, args, stdout, stderr, map[string]func([]string) int{
+		"run": func(args []string) int { return runRetentionRun(args, stdout, stderr) },
+	})
 }
 
 func runRetentionRun(args []string, stdout, stderr io.Writer) int {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/portofentry/booth/sqlitestore"
@@ -51,6 +52,28 @@ func openMaintenanceStore(ctx context.Context, cfg Config, readOnly bool, stderr
 		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
 	}
 	return s, nil
+}
+
+// runActions dispatches `booth NAME ACTION ...` to the action's function;
+// -h prints usage. A missing or unknown action is a usage error listing them.
+func runActions(name, usage string, args []string, stdout, stderr io.Writer, actions map[string]func(args []string) int) int {
+	names := make([]string, 0, len(actions))
+	for a := range actions {
+		names = append(names, a)
+	}
+	slices.Sort(names)
+	if len(args) == 0 {
+		return usageError(stderr, "%s: missing action (%s)\n%s", name, strings.Join(names, ", "), usage)
+	}
+	if run, ok := actions[args[0]]; ok {
+		return run(args[1:])
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprintln(stdout, usage)
+		return 0
+	}
+	return usageError(stderr, "%s: unknown action %q\n%s", name, args[0], usage)
 }
 
 // maintenanceFlags is the flag set of one maintenance command (`booth
