@@ -160,6 +160,24 @@ func (l *Lane) Adopt(id string, at time.Time) {
 	l.current = &laneVehicle{id: id, firstSeen: at, epcs: map[string]bool{}}
 }
 
+// Abandon forgets a crossing the lane opened but that never made it into the
+// record (the write carrying its crossing.opened failed). It is no longer
+// current or queued, so nothing more is assigned to it; a vehicle behind it
+// keeps its place in the queue. It reports whether id was tracked.
+func (l *Lane) Abandon(id string) bool {
+	if l.current != nil && l.current.id == id {
+		l.current = nil
+		return true
+	}
+	for i, v := range l.queue {
+		if v.id == id {
+			l.queue = append(l.queue[:i:i], l.queue[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
 // Observe assigns an observation to a crossing, opening one when no tracked
 // crossing can take it.
 func (l *Lane) Observe(o Observation) Assignment {

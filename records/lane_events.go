@@ -36,8 +36,7 @@ func ObservationEvents(a Assignment, open CrossingOpened, p Payload, at time.Tim
 	}
 	var evs []Event
 	if a.Open {
-		open.Trigger = a.Trigger
-		ev, err := NewEvent(a.CrossingID, open, at, "")
+		ev, err := OpeningEvent(a, open, at)
 		if err != nil {
 			return nil, err
 		}
@@ -48,4 +47,19 @@ func ObservationEvents(a Assignment, open CrossingOpened, p Payload, at time.Tim
 		return nil, err
 	}
 	return append(evs, ev), nil
+}
+
+// OpeningEvent builds the crossing.opened event of an assignment that opens a
+// crossing, with the assignment's trigger. Built once, its id is fixed: the
+// caller may send it with several writes until one commits, and the store
+// keeps only the first copy.
+func OpeningEvent(a Assignment, open CrossingOpened, at time.Time) (Event, error) {
+	if !a.Open {
+		return Event{}, fmt.Errorf("records: crossing %s is not opened by this assignment", a.CrossingID)
+	}
+	if a.CrossingID == "" {
+		return Event{}, fmt.Errorf("records: opening has no crossing")
+	}
+	open.Trigger = a.Trigger
+	return NewEvent(a.CrossingID, open, at, "")
 }

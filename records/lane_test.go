@@ -139,6 +139,73 @@ func TestLaneAdopt(t *testing.T) {
 	}
 }
 
+func TestLaneAbandon(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	tag := func(s int, epc string) Observation {
+		return Observation{Kind: ObserveTag, At: t0.Add(time.Duration(s) * time.Second), EPC: epc}
+	}
+	tests := []struct {
+		name     string
+		abandon  string
+		tracked  bool
+		current  string
+		queue    []string
+		then     Observation
+		thenWant Assignment
+	}{
+		// c1 at the booth, c2 and c3 approaching.
+		{"the vehicle at the booth", "c1", true, "", []string{"c2", "c3"},
+			// Its card read again opens a new crossing: the lane forgot it.
+			tag(45, "A"), Assignment{CrossingID: "c4", Open: true, Trigger: "rfid"}},
+		{"a queued vehicle", "c2", true, "c1", []string{"c3"},
+			tag(45, "B"), Assignment{CrossingID: "c4", Open: true, Trigger: "rfid"}},
+		{"the newest queued vehicle", "c3", true, "c1", []string{"c2"},
+			tag(45, "C"), Assignment{CrossingID: "c4", Open: true, Trigger: "rfid"}},
+		{"an unknown crossing changes nothing", "zz", false, "c1", []string{"c2", "c3"},
+			tag(45, "A"), Assignment{CrossingID: "c1", Duplicate: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newTestLane(t, ModeVehicle)
+			l.Observe(tag(0, "A"))
+			l.Observe(tag(20, "B"))
+			l.Observe(tag(40, "C"))
+			if got := l.Abandon(tt.abandon); got != tt.tracked {
+				t.Fatalf("Abandon(%s) = %v, want %v", tt.abandon, got, tt.tracked)
+			}
+			if l.Current() != tt.current || !reflect.DeepEqual(l.Queue(), tt.queue) {
+				t.Fatalf("after abandon: current %q queue %v, want %q %v", l.Current(), l.Queue(), tt.current, tt.queue)
+			}
+			if a := l.Observe(tt.then); !reflect.DeepEqual(a, tt.thenWant) {
+				t.Fatalf("next observation: %+v, want %+v", a, tt.thenWant)
+			}
+		})
+	}
+	// A pedestrian abandoned at the counter frees it for the next one.
+	l := newTestLane(t, ModePedestrian)
+	l.Observe(Observation{Kind: ObserveDocument, At: t0})
+	l.Abandon("c1")
+	if a := l.Observe(Observation{Kind: ObserveDocument, At: t0.Add(time.Second)}); !a.Open || a.CrossingID != "c2" {
+		t.Fatalf("after abandon at the counter: %+v", a)
+	}
+}
+
+func TestOpeningEventIsFixed(t *testing.T) {
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	a := Assignment{CrossingID: "c1", Open: true, Trigger: "plate"}
+	ev, err := OpeningEvent(a, CrossingOpened{Port: "2608", Lane: "V01", Mode: ModeVehicle}, at)
+	if err != nil || ev.Kind != KindCrossingOpened || ev.CrossingID != "c1" || ev.ID == "" {
+		t.Fatalf("opening %+v %v", ev, err)
+	}
+	p, _ := ev.Decode()
+	if o := p.(*CrossingOpened); o.Trigger != "plate" || o.Port != "2608" || o.Lane != "V01" || o.Mode != ModeVehicle {
+		t.Fatalf("payload %+v", o)
+	}
+	if _, err := OpeningEvent(Assignment{CrossingID: "c1"}, CrossingOpened{}, at); err == nil {
+		t.Fatal("an assignment that opens nothing gave an opening")
+	}
+}
+
 func TestLaneRulesValidate(t *testing.T) {
 	bad := []LaneRules{
 		{TagGroup: 0, AttachWindow: time.Second, MaxQueue: 1, StaleAfter: time.Minute},
