@@ -66,8 +66,13 @@ func (d *decoder) documentCode(s, first string) {
 }
 
 // country decodes a three-character state code and its ISO 3166 alpha-3
-// form. Germany's code is the single letter D (written "D<<").
+// form. Germany's code is the single letter D (written "D<<"). A field that
+// is not a code of Doc 9303 Part 3 (missing and malformed ones included)
+// gives WarnUnknownStateCode; only a malformed or missing one is an error.
 func (d *decoder) country(field, what string) (code, iso string) {
+	if _, ok := StateName(field); !ok {
+		d.warn(WarnUnknownStateCode)
+	}
 	code = trimFiller(field)
 	switch {
 	case code == "D":

@@ -3,6 +3,7 @@ package mrz_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,6 +38,9 @@ func FuzzParse(f *testing.F) {
 		{"IDD<<T220001293<<<<<<<<<<<<<<<", "6408125<2010315D<<<<<<<<<<<<<4", "MUSTERMANN<<ERIKA<<<<<<<<<<<<<"},
 		{"IDBEL592012345<6788<<<<<<<<<<<", "8507228M3104172BEL850722123453", "PEETERS<<JAN<PIETER<<<<<<<<<<<"},
 		{"P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<", "C01X00T478D<<6408125F2702283<<<<<<<<<<<<<<<4"},
+		// Unknown state codes (issue 8): ASU as issuing state, BOS as nationality.
+		{"P<ASUFLORES<<ANA<<<<<<<<<<<<<<<<<<<<<<<<<<<<", "AB12345671PRY8506128F3106110<<<<<<<<<<<<<<<0"},
+		{"V<USAHODZIC<<AMIR<<<<<<<<<<<<<<<<<<<", "V0012345<6BOS7703012M2703017<<<<<<<<"},
 	}
 	for _, s := range loadSpecimens(f, specimenFiles[1]) {
 		seeds = append(seeds, s.Lines)
@@ -85,6 +89,12 @@ func FuzzParse(f *testing.F) {
 			if r.Valid && !p {
 				t.Errorf("valid result with checks.%s false", name)
 			}
+		}
+		// The warning is exactly "a state field is not a listed code".
+		_, stateOK := mrz.StateName(r.IssuingState)
+		_, natOK := mrz.StateName(r.Nationality)
+		if slices.Contains(r.Warnings, mrz.WarnUnknownStateCode) == (stateOK && natOK) {
+			t.Errorf("state %q nationality %q: warnings %q", r.IssuingState, r.Nationality, r.Warnings)
 		}
 		if (r.Checks.PersonalNumber != nil) != (r.Format == mrz.TD3) ||
 			(r.Checks.Composite != nil) != (r.Format != mrz.MRVA && r.Format != mrz.MRVB) {

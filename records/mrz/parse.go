@@ -15,8 +15,11 @@ import (
 // cleaning) returns an error wrapping ErrNotMRZ. A recognised shape always
 // returns a Result; it is Valid when every character, check digit, date,
 // state code, sex and document code is right, else Errors explain each
-// problem. Nothing is corrected: a letter O in a numeric field stays an
-// error, with a WarnOCRLetterO hint when reading it as 0 would pass.
+// problem. An issuing state or nationality that is well formed but not an
+// ICAO 9303 Part 3 code is a warning (WarnUnknownStateCode), not an error:
+// Valid keeps meaning that the MRZ itself is right. Nothing is corrected: a
+// letter O in a numeric field stays an error, with a WarnOCRLetterO hint
+// when reading it as 0 would pass.
 func Parse(raw string, now time.Time) (*Result, error) {
 	c, err := clean(raw)
 	if err != nil {
