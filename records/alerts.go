@@ -1,6 +1,7 @@
 package records
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -119,11 +120,44 @@ func hitText(who string, h Hit) string {
 	return s
 }
 
+// mrzProblems says what is wrong with a read MRZ as a document problem for
+// the officer, "" when nothing is: its errors when invalid, and a state code
+// ICAO 9303 does not know (a valid MRZ may still carry one: forged or
+// misread).
 func mrzProblems(r *mrz.Result) string {
-	if len(r.Errors) > 0 {
-		return strings.Join(r.Errors, "; ")
+	var p []string
+	switch {
+	case r.Valid:
+	case len(r.Errors) > 0:
+		p = append(p, r.Errors...)
+	default:
+		p = append(p, "invalid")
 	}
-	return "invalid"
+	if slices.Contains(r.Warnings, mrz.WarnUnknownStateCode) {
+		p = append(p, unknownStateText(r))
+	}
+	return strings.Join(p, "; ")
+}
+
+// unknownStateText names the state fields that are not ICAO 9303 codes. The
+// warning was stored with the read; if this build's list knows both codes
+// (a code added since), the warning is still shown, without a field.
+func unknownStateText(r *mrz.Result) string {
+	var fields []string
+	for _, f := range []struct{ label, code string }{
+		{"issuing state", r.IssuingState}, {"nationality", r.Nationality},
+	} {
+		if _, ok := mrz.StateName(f.code); !ok {
+			fields = append(fields, f.label+" "+strconv.Quote(f.code))
+		}
+	}
+	if len(fields) == 0 {
+		return "state code not known to ICAO 9303 (forged or misread?)"
+	}
+	if len(fields) == 1 {
+		return fields[0] + " is not an ICAO 9303 state code (forged or misread?)"
+	}
+	return strings.Join(fields, " and ") + " are not ICAO 9303 state codes (forged or misread?)"
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -250,10 +250,10 @@ func (f *folder) document(e Event, raw []string, r *mrz.Result, keyed bool) {
 	t.addDocument(doc)
 	t.Surname, t.GivenNames, t.BirthDate, t.Sex = r.Surname, r.GivenNames, r.BirthDate, r.Sex
 	t.Nationality, t.ExpiryDate = r.NationalityISO, r.ExpiryDate
-	if !r.Valid {
+	if problems := mrzProblems(r); problems != "" {
 		f.raise(Alert{
 			ID: "mrz:" + doc.Key(), Type: AlertMRZCheck, Subject: t.Key, Severity: "medium",
-			Text: "MRZ check failed on " + doc.Number + ": " + mrzProblems(r), RaisedAt: e.At,
+			Text: "MRZ check failed on " + doc.Number + ": " + problems, RaisedAt: e.At,
 		})
 	}
 	if slices.Contains(r.Warnings, mrz.WarnExpired) {
