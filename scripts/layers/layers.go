@@ -43,8 +43,8 @@ var layers = []layer{
 	{Pkg: "hardware/simulator", Imports: with(domain, "hardware"), TestImports: []string{"hardware/..."}},
 	{Pkg: "hardware/internal/...", Imports: with(domain, "hardware")},
 
-	{Pkg: "sqlitestore", Imports: domain, TestImports: []string{"sqlitestore/internal/...", "sqlitestore/biometric"}},
-	{Pkg: "sqlitestore/biometric", Imports: domain},
+	{Pkg: "sqlitestore", Imports: with(domain, "sqlitestore/internal/..."), TestImports: []string{"sqlitestore/biometric"}},
+	{Pkg: "sqlitestore/biometric", Imports: with(domain, "sqlitestore/internal/...")},
 	{Pkg: "sqlitestore/internal/...", Imports: with(domain, "sqlitestore")},
 
 	{Pkg: "replication/...", Imports: with(domain, "replication/..."), TestImports: []string{"sqlitestore/..."}},
@@ -53,10 +53,11 @@ var layers = []layer{
 	{Pkg: "tui", Imports: with(domain, "hardware", "hardware/facematch", "tui/..."), TestImports: []string{"hardware/simulator", "sqlitestore/..."}},
 	{Pkg: "tui/...", Imports: with(domain, "hardware", "hardware/facematch", "tui/..."), TestImports: []string{"hardware/simulator", "sqlitestore/..."}},
 
-	{Pkg: "cmd/booth", Imports: with(adapters, "tui/...")},
-	{Pkg: "cmd/portserver", Imports: []string{"records/...", "sqlitestore/...", "replication/...", "jetstream/..."}},
-	{Pkg: "cmd/devsim", Imports: []string{"records/...", "hardware/..."}},
-	{Pkg: "cmd/hub", Imports: []string{"records/...", "sqlitestore/...", "replication/...", "jetstream/..."}},
+	{Pkg: "cmd/booth", Imports: with(adapters, "tui/...", "cmd/internal/...")},
+	{Pkg: "cmd/portserver", Imports: []string{"records/...", "sqlitestore/...", "replication/...", "jetstream/...", "cmd/internal/..."}},
+	{Pkg: "cmd/devsim", Imports: []string{"records/...", "hardware/...", "cmd/internal/..."}},
+	{Pkg: "cmd/hub", Imports: []string{"records/...", "sqlitestore/...", "replication/...", "jetstream/...", "cmd/internal/..."}},
+	{Pkg: "cmd/internal/...", Imports: with(adapters, "cmd/internal/...")},
 
 	{Pkg: "scripts/...", Imports: adapters},
 }
