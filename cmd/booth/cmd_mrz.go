@@ -21,7 +21,9 @@ Reads the machine-readable zone of one travel document on stdin (the raw
 output of a document reader or lines pasted by hand: CR/LF line ends, lower
 case, stray spaces, '_' or '«' for '<' and STX/ETX framing are accepted) and
 prints one JSON object with the parsed fields, every check digit and any
-warnings and errors.
+warnings and errors. Warnings leave "valid" as it is; among them are
+expired, name_truncated and unknown_state_code (the issuing state or the
+nationality is not an ICAO 9303 code: forged or misread?).
 
 Exit status: 0 when an MRZ (3x30, 2x36 or 2x44) was recognised, valid or
 not; 2 when the input is not an MRZ or the command line is wrong; 1 when

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -22,6 +23,28 @@ const (
  "optional_data":"ZE184226B","checks":{"document_number":true,"birth_date":true,"expiry_date":true,
  "personal_number":true,"composite":true},"warnings":["expired"],"errors":[]}`
 )
+
+// unknownStateDoc is a passport whose MRZ is right but whose issuing state,
+// ASU, is no ICAO 9303 code (one of the documents of issue 8).
+const unknownStateDoc = "P<ASUFLORES<<ANA<<<<<<<<<<<<<<<<<<<<<<<<<<<<\nAB12345671PRY8506128F3106110<<<<<<<<<<<<<<<0\n"
+
+// assertUnknownState checks that out reports a valid document with the
+// unknown_state_code warning.
+func assertUnknownState(t *testing.T, out []byte) {
+	t.Helper()
+	var m struct {
+		Valid        bool     `json:"valid"`
+		IssuingState string   `json:"issuing_state"`
+		Warnings     []string `json:"warnings"`
+		Errors       []string `json:"errors"`
+	}
+	if err := json.Unmarshal(out, &m); err != nil {
+		t.Fatalf("stdout is not JSON: %v: %q", err, out)
+	}
+	if !m.Valid || len(m.Errors) != 0 || m.IssuingState != "ASU" || !slices.Contains(m.Warnings, "unknown_state_code") {
+		t.Errorf("got %+v; want a valid ASU document warned unknown_state_code", m)
+	}
+}
 
 // assertDesignJSON checks that out is one JSON object and a newline, with
 // exactly the keys and values of DESIGN §4.
@@ -50,6 +73,20 @@ func TestRunMRZDesignExample(t *testing.T) {
 	assertDesignJSON(t, stdout.Bytes())
 	if stderr.Len() != 0 {
 		t.Errorf("stderr %q", stderr.String())
+	}
+}
+
+func TestRunMRZUnknownStateCode(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := runMRZ(nil, strings.NewReader(unknownStateDoc), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+	assertUnknownState(t, stdout.Bytes())
+	// The design specimen's UTO is a code: no such warning there.
+	stdout.Reset()
+	runMRZ(nil, strings.NewReader(designSpecimen), &stdout, &stderr)
+	if strings.Contains(stdout.String(), "unknown_state_code") {
+		t.Errorf("UTO specimen warned: %s", stdout.String())
 	}
 }
 
@@ -137,6 +174,15 @@ func TestMRZBinary(t *testing.T) {
 		t.Fatalf("booth mrz: %v, stderr %q", err, stderr.String())
 	}
 	assertDesignJSON(t, out)
+
+	cmd = exec.Command(bin, "mrz")
+	cmd.Stdin = strings.NewReader(unknownStateDoc)
+	stderr.Reset()
+	cmd.Stderr = &stderr
+	if out, err = cmd.Output(); err != nil {
+		t.Fatalf("booth mrz on an ASU passport: %v, stderr %q", err, stderr.String())
+	}
+	assertUnknownState(t, out)
 
 	cmd = exec.Command(bin, "mrz")
 	cmd.Stdin = strings.NewReader("not a passport\n")
