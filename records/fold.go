@@ -253,7 +253,7 @@ func (f *folder) document(e Event, raw []string, r *mrz.Result, keyed bool) {
 	if problems := mrzProblems(r); problems != "" {
 		f.raise(Alert{
 			ID: "mrz:" + doc.Key(), Type: AlertMRZCheck, Subject: t.Key, Severity: "medium",
-			Text: "MRZ check failed on " + doc.Number + ": " + problems, RaisedAt: e.At,
+			Text: "MRZ check on " + doc.Number + ": " + problems, RaisedAt: e.At,
 		})
 	}
 	if slices.Contains(r.Warnings, mrz.WarnExpired) {
