@@ -1,12 +1,14 @@
 package lazyfs
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/hanwen/go-fuse/v2/fs"
@@ -29,7 +31,7 @@ type Stats struct {
 	Writes, Truncates     int64 // changes to file contents
 	WriteBytes            int64
 	Fsyncs, DirFsyncs     int64 // successful syncs
-	RefusedSyncs          int64 // syncs failed because the power was cut
+	RefusedSyncs          int64 // syncs after the power was cut (never durable)
 	Creates, Unlinks      int64
 	Renames, Mkdirs       int64
 	Cuts                  int   // power cuts
@@ -53,6 +55,7 @@ type FS struct {
 	stats   Stats
 	frozen  bool
 	frozeCh chan struct{} // closed when frozen
+	release chan struct{} // closed by ReleaseSyncs: blocked syncs fail
 	cutAt   int64         // freeze when stats.Ops reaches it; 0: never
 
 	server *fuse.Server
@@ -67,6 +70,7 @@ func New(opts Options) *FS {
 		nextIno: 2,
 		rng:     rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
 		frozeCh: make(chan struct{}),
+		release: make(chan struct{}),
 	}
 }
 
@@ -135,6 +139,7 @@ func (f *FS) Unmount() error {
 	if server == nil {
 		return nil
 	}
+	f.ReleaseSyncs()
 	if err := server.Unmount(); err != nil {
 		return fmt.Errorf("lazyfs: unmount %s: %w", mnt, err)
 	}
@@ -146,8 +151,11 @@ func (f *FS) Unmount() error {
 }
 
 // Freeze is the instant of the power cut: from now on nothing becomes
-// durable, and every fsync fails with EIO (the writer must not be told its
-// data is safe). Reads and writes still work, on state Reboot will drop.
+// durable, and every fsync blocks, as on a machine that has stopped: the
+// writer is never told its data is safe, nor that it failed (SQLite ignores
+// a failed directory fsync, so an error would let it acknowledge a commit
+// whose WAL has no durable name). Kill the writers with SIGKILL, then call
+// ReleaseSyncs. Reads and writes still work, on state Reboot will drop.
 func (f *FS) Freeze() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -161,6 +169,39 @@ func (f *FS) freezeLocked() {
 	f.frozen = true
 	f.stats.OpsAtLastFreeze = f.stats.Ops
 	close(f.frozeCh)
+}
+
+// ReleaseSyncs fails (EIO) every sync blocked by the power cut, and every
+// later one until Reboot. Call it only once every writer has been sent
+// SIGKILL: a process with SIGKILL pending never runs its own code again, so
+// none can act on the error. (A killed writer usually does not need it: the
+// kernel interrupts its pending request.) Unmount calls it too.
+func (f *FS) ReleaseSyncs() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.frozen {
+		return
+	}
+	select {
+	case <-f.release:
+	default:
+		close(f.release)
+	}
+}
+
+// blockFrozen is a sync after the power cut: it waits for the writer's
+// death (the kernel interrupts the request) or ReleaseSyncs, and fails.
+// Called with f.mu held; returns with it held.
+func (f *FS) blockFrozen(ctx context.Context) syscall.Errno {
+	f.stats.RefusedSyncs++
+	release := f.release
+	f.mu.Unlock()
+	select {
+	case <-ctx.Done():
+	case <-release:
+	}
+	f.mu.Lock()
+	return syscall.EIO
 }
 
 // ArmCut freezes the file system just before its n-th mutating operation
@@ -205,6 +246,7 @@ func (f *FS) Reboot() (CutStats, error) {
 	f.frozen = false
 	f.cutAt = 0
 	f.frozeCh = make(chan struct{})
+	f.release = make(chan struct{})
 	return st, nil
 }
 

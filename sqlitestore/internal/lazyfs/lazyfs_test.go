@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // mounted returns a fresh file system mounted in a temp dir.
@@ -162,9 +163,10 @@ func TestPowerCut(t *testing.T) {
 	}
 }
 
-// TestFrozenSyncFails: after the cut no fsync may report success, or a
-// writer would acknowledge data the reboot drops.
-func TestFrozenSyncFails(t *testing.T) {
+// TestFrozenSyncBlocks: after the cut no fsync may return to the writer
+// (not even an error, which SQLite ignores for a directory): it blocks
+// until ReleaseSyncs, then fails, and the data is not durable.
+func TestFrozenSyncBlocks(t *testing.T) {
 	f, dir := mounted(t, Options{})
 	p := filepath.Join(dir, "a")
 	fh, err := os.Create(p)
@@ -175,15 +177,29 @@ func TestFrozenSyncFails(t *testing.T) {
 	if err := fh.Sync(); err != nil {
 		t.Fatal(err)
 	}
+	syncDir(t, dir)
 	f.Freeze()
 	if _, err := fh.Write([]byte("after the cut")); err != nil {
 		t.Fatal(err)
 	}
-	if err := fh.Sync(); !errors.Is(err, syscall.EIO) {
-		t.Fatalf("fsync after Freeze = %v, want EIO", err)
+	done := make(chan error, 1)
+	go func() { done <- fh.Sync() }()
+	select {
+	case err := <-done:
+		t.Fatalf("fsync after Freeze returned (%v); it must block", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	f.ReleaseSyncs()
+	if err := <-done; !errors.Is(err, syscall.EIO) {
+		t.Fatalf("fsync released after Freeze = %v, want EIO", err)
 	}
 	if s := f.Stats(); s.RefusedSyncs != 1 {
 		t.Errorf("RefusedSyncs = %d, want 1", s.RefusedSyncs)
+	}
+	fh.Close()
+	cut(t, f, dir)
+	if got, _ := readFile(t, p); len(got) != 0 {
+		t.Fatalf("after the cut %q, want the empty synced file", got)
 	}
 }
 
@@ -214,6 +230,7 @@ func TestArmCut(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-frozen
+	f.ReleaseSyncs()
 	if err := fh.Sync(); err == nil {
 		t.Fatal("fsync after the armed cut succeeded")
 	}

@@ -236,8 +236,7 @@ func (n *dirNode) Fsync(ctx context.Context, fh fs.FileHandle, flags uint32) sys
 	n.lfs.mu.Lock()
 	defer n.lfs.mu.Unlock()
 	if n.lfs.op() {
-		n.lfs.stats.RefusedSyncs++
-		return syscall.EIO
+		return n.lfs.blockFrozen(ctx)
 	}
 	n.lfs.stats.DirFsyncs++
 	n.d.synced = cloneEntries(n.d.entries)
@@ -299,14 +298,13 @@ func (n *fileNode) Write(ctx context.Context, fh fs.FileHandle, buf []byte, off 
 }
 
 // Fsync (and fdatasync: the flags do not matter here) makes the file's
-// contents durable. After the power is cut it fails, so no writer is told
-// that data is safe which a Reboot will drop.
+// contents durable. After the power is cut it never returns to a live
+// writer (see blockFrozen).
 func (n *fileNode) Fsync(ctx context.Context, fh fs.FileHandle, flags uint32) syscall.Errno {
 	n.lfs.mu.Lock()
 	defer n.lfs.mu.Unlock()
 	if n.lfs.op() {
-		n.lfs.stats.RefusedSyncs++
-		return syscall.EIO
+		return n.lfs.blockFrozen(ctx)
 	}
 	n.lfs.stats.Fsyncs++
 	n.f.sync()
