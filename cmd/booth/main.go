@@ -18,6 +18,10 @@ var subcommands = map[string]subcommand{
 	"officer":   runOfficer,
 	"audit":     runAudit,
 	"retention": runRetention,
+	// Build information and shell completion (version.go, cmd_completion.go).
+	"--version":  runVersion,
+	"-version":   runVersion,
+	"completion": runCompletion,
 }
 
 func main() {

@@ -41,6 +41,7 @@ type config struct {
 	seed     uint64
 	gap      time.Duration
 	verbose  bool
+	version  bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -61,6 +62,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Uint64Var(&c.seed, "seed", 0, "random seed for garbage and pauses (0: random)")
 	fs.DurationVar(&c.gap, "gap", simulator.DemoGap, "pause between looped scenarios")
 	fs.BoolVar(&c.verbose, "v", false, "debug logging")
+	fs.BoolVar(&c.version, "version", false, "print what this binary was built from, then exit")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -93,6 +95,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "devsim:", err)
 		return 2
+	}
+	if c.version {
+		return printVersion(stdout)
 	}
 	if c.list {
 		list(stdout)

@@ -29,6 +29,9 @@ var subcommands = map[string]subcommand{
 	"status": runStatus,
 	"export": runExport,
 	"audit":  runAudit,
+	// Build information (version.go).
+	"--version": runVersion,
+	"-version":  runVersion,
 	// Hidden: a headless booth for reliability tests and benchmarks.
 	"bench-booth": runBenchBooth,
 }
@@ -43,6 +46,7 @@ commands:
   status                per workstation: last seen, high-water mark, backlog, lag
   export                the port's events as JSON lines (a recorded, audited request)
   audit verify          verify the audit chains in the server's database
+  --version             what this binary was built from
 
 run 'portserver COMMAND -h' for the flags of a command.
 `
