@@ -9,37 +9,14 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/portofentry/booth/hardware/facematch"
 	"github.com/portofentry/booth/records"
-	"github.com/portofentry/booth/sqlitestore"
 )
-
-// appendedMsg reports events made durable by the store.
-type appendedMsg struct {
-	crossingID string
-	events     []records.Event
-	// saved is shown as "✔ saved: …" once the write returned; empty for
-	// device observations and background checks.
-	saved string
-	// advance moves the booth to the next vehicle (after a determination or
-	// a referral).
-	advance bool
-	// face is set when the write recorded a face verification.
-	face *faceDone
-}
 
 type faceDone struct {
 	docKey     string
 	doc        records.DocumentRef
 	captureID  string
 	capturedAt time.Time
-}
-
-// failedMsg reports a write or look-up that failed.
-type failedMsg struct {
-	crossingID string
-	what       string
-	err        error
 }
 
 type historyMsg struct {
@@ -55,7 +32,7 @@ type faceImagesMsg struct {
 	live, onFile image.Image
 	// stored is the retention class the live capture was kept under in
 	// the biometric store, "" when it was not kept.
-	stored sqlitestore.CitizenshipStatus
+	stored Citizenship
 	err    error
 }
 
@@ -64,53 +41,11 @@ type refStatusMsg struct {
 	err    error
 }
 
-// closeDialogMsg closes the open dialog.
-type closeDialogMsg struct{}
-
-func closeDialog() tea.Msg { return closeDialogMsg{} }
-
-// appendCmd writes events and reports them stored (or the failure).
-func (m *Model) appendCmd(crossingID, saved string, advance bool, evs ...records.Event) tea.Cmd {
-	log, timeout, ctx := m.deps.Log, m.cfg.LookupTimeout, m.ctx
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		stored, err := log.Append(ctx, evs...)
-		if err != nil {
-			what := "write failed"
-			if saved != "" {
-				what = saved + " NOT saved"
-			}
-			return failedMsg{crossingID: crossingID, what: what, err: err}
-		}
-		return appendedMsg{crossingID: crossingID, events: stored, saved: saved, advance: advance}
-	}
-}
-
-// officerEvent builds an event the signed-in officer records now.
-func (m *Model) officerEvent(crossingID string, p records.Payload) (records.Event, error) {
-	return records.NewEvent(crossingID, p, m.deps.Now(), m.badge())
-}
-
-// record builds and writes one officer event.
-func (m *Model) record(crossingID, saved string, advance bool, ps ...records.Payload) tea.Cmd {
-	evs := make([]records.Event, 0, len(ps))
-	for _, p := range ps {
-		ev, err := m.officerEvent(crossingID, p)
-		if err != nil {
-			m.setStatus(true, "✖ %s: %v", saved, err)
-			return nil
-		}
-		evs = append(evs, ev)
-	}
-	m.setStatus(false, "… saving %s", saved)
-	return m.appendCmd(crossingID, saved, advance, evs...)
-}
-
-// tagCmd resolves an RFID card in the reference data and records the read,
-// opening the crossing first when the lane says so.
-func (m *Model) tagCmd(a records.Assignment, open records.CrossingOpened, read records.RFIDRead, at time.Time) tea.Cmd {
-	lookups, log, timeout, ctx := m.deps.Lookups, m.deps.Log, m.cfg.LookupTimeout, m.ctx
+// tagCmd resolves an RFID card in the reference data and records the read
+// (after the crossing's opening while it is not stored).
+func (m *Model) tagCmd(crossingID string, read records.RFIDRead, at time.Time) tea.Cmd {
+	lookups, log, timeout, ctx := m.deps.Lookups, m.deps.Log, m.c.cfg.LookupTimeout, m.ctx
+	open := m.carry(crossingID)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
@@ -120,68 +55,71 @@ func (m *Model) tagCmd(a records.Assignment, open records.CrossingOpened, read r
 			enr = nil
 		}
 		read.Enrollment = enr
-		evs, berr := records.ObservationEvents(a, open, read, at)
+		ev, berr := records.NewEvent(crossingID, read, at, "")
 		if berr != nil {
-			return failedMsg{crossingID: a.CrossingID, what: "record card read", err: berr}
+			return failedMsg{crossingID: crossingID, what: "card read NOT saved", err: berr, carried: open != nil, write: true}
 		}
-		stored, aerr := log.Append(ctx, evs...)
+		stored, aerr := log.Append(ctx, withOpening(open, []records.Event{ev})...)
 		if aerr != nil {
-			return failedMsg{crossingID: a.CrossingID, what: "record card read", err: aerr}
+			return failedMsg{crossingID: crossingID, what: "card read NOT saved", err: aerr, carried: open != nil, write: true}
 		}
+		done := appendedMsg{crossingID: crossingID, events: stored}
 		if err != nil {
 			return tea.BatchMsg{
-				func() tea.Msg { return appendedMsg{crossingID: a.CrossingID, events: stored} },
+				func() tea.Msg { return done },
 				func() tea.Msg {
-					return failedMsg{crossingID: a.CrossingID, what: "resolve card " + read.EPC, err: err}
+					return failedMsg{crossingID: crossingID, what: "resolve card " + read.EPC, err: err}
 				},
 			}
 		}
-		return appendedMsg{crossingID: a.CrossingID, events: stored}
+		return done
 	}
 }
 
 // checkTravelerCmd checks a traveller against the reference data and records
 // the result.
 func (m *Model) checkTravelerCmd(crossingID string, t records.Traveler) tea.Cmd {
-	lookups, log, timeout, ctx := m.deps.Lookups, m.deps.Log, m.cfg.LookupTimeout, m.ctx
+	lookups, log, timeout, ctx := m.deps.Lookups, m.deps.Log, m.c.cfg.LookupTimeout, m.ctx
+	open := m.carry(crossingID)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		rc, err := lookups.CheckTraveler(ctx, t)
 		if err != nil {
-			return failedMsg{crossingID: crossingID, what: "reference check of " + t.DisplayName(), err: err}
+			return failedMsg{crossingID: crossingID, what: "reference check of " + t.DisplayName(), err: err, carried: open != nil}
 		}
-		return appendChecked(ctx, log, crossingID, rc)
+		return appendChecked(ctx, log, crossingID, rc, open)
 	}
 }
 
 func (m *Model) checkPlateCmd(crossingID, region, plate string) tea.Cmd {
-	lookups, log, timeout, ctx := m.deps.Lookups, m.deps.Log, m.cfg.LookupTimeout, m.ctx
+	lookups, log, timeout, ctx := m.deps.Lookups, m.deps.Log, m.c.cfg.LookupTimeout, m.ctx
+	open := m.carry(crossingID)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		rc, err := lookups.CheckPlate(ctx, region, plate)
 		if err != nil {
-			return failedMsg{crossingID: crossingID, what: "plate check " + region + "/" + plate, err: err}
+			return failedMsg{crossingID: crossingID, what: "plate check " + region + "/" + plate, err: err, carried: open != nil}
 		}
-		return appendChecked(ctx, log, crossingID, rc)
+		return appendChecked(ctx, log, crossingID, rc, open)
 	}
 }
 
-func appendChecked(ctx context.Context, log Log, crossingID string, rc records.ReferenceChecked) tea.Msg {
+func appendChecked(ctx context.Context, log Log, crossingID string, rc records.ReferenceChecked, open *records.Event) tea.Msg {
 	ev, err := records.NewEvent(crossingID, rc, time.Now(), "")
 	if err != nil {
-		return failedMsg{crossingID: crossingID, what: "record reference check", err: err}
+		return failedMsg{crossingID: crossingID, what: "reference check NOT saved", err: err, carried: open != nil, write: true}
 	}
-	stored, err := log.Append(ctx, ev)
+	stored, err := log.Append(ctx, withOpening(open, []records.Event{ev})...)
 	if err != nil {
-		return failedMsg{crossingID: crossingID, what: "record reference check", err: err}
+		return failedMsg{crossingID: crossingID, what: "reference check NOT saved", err: err, carried: open != nil, write: true}
 	}
 	return appendedMsg{crossingID: crossingID, events: stored}
 }
 
 func (m *Model) travelerHistoryCmd(crossingID, subject string, t records.Traveler) tea.Cmd {
-	lookups, timeout, ctx, limit := m.deps.Lookups, m.cfg.LookupTimeout, m.ctx, m.cfg.HistoryLimit
+	lookups, timeout, ctx, limit := m.deps.Lookups, m.c.cfg.LookupTimeout, m.ctx, m.c.cfg.HistoryLimit
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
@@ -191,7 +129,7 @@ func (m *Model) travelerHistoryCmd(crossingID, subject string, t records.Travele
 }
 
 func (m *Model) plateHistoryCmd(crossingID, subject, region, plate string) tea.Cmd {
-	lookups, timeout, ctx, limit := m.deps.Lookups, m.cfg.LookupTimeout, m.ctx, m.cfg.HistoryLimit
+	lookups, timeout, ctx, limit := m.deps.Lookups, m.c.cfg.LookupTimeout, m.ctx, m.c.cfg.HistoryLimit
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
@@ -206,7 +144,8 @@ func (m *Model) plateHistoryCmd(crossingID, subject, region, plate string) tea.C
 // non-citizen's); otherwise the reference stays out of the event log.
 func (m *Model) faceCmd(crossingID string, doc records.DocumentRef, withRef bool) tea.Cmd {
 	faces, log, ctx := m.deps.Faces, m.deps.Log, m.ctx
-	lane, faceTimeout, timeout := m.cfg.Lane, m.cfg.FaceTimeout, m.cfg.LookupTimeout
+	lane, faceTimeout, timeout := m.c.cfg.Lane, m.c.cfg.FaceTimeout, m.c.cfg.LookupTimeout
+	open := m.carry(crossingID)
 	return func() tea.Msg {
 		vctx, cancel := context.WithTimeout(ctx, faceTimeout)
 		v := faces.Verify(vctx, lane, doc)
@@ -218,13 +157,13 @@ func (m *Model) faceCmd(crossingID string, doc records.DocumentRef, withRef bool
 		}
 		ev, err := records.NewEvent(crossingID, fv, time.Now(), "")
 		if err != nil {
-			return failedMsg{crossingID: crossingID, what: "record face result", err: err}
+			return failedMsg{crossingID: crossingID, what: "face result NOT saved", err: err, carried: open != nil, write: true}
 		}
 		actx, acancel := context.WithTimeout(ctx, timeout)
 		defer acancel()
-		stored, err := log.Append(actx, ev)
+		stored, err := log.Append(actx, withOpening(open, []records.Event{ev})...)
 		if err != nil {
-			return failedMsg{crossingID: crossingID, what: "record face result", err: err}
+			return failedMsg{crossingID: crossingID, what: "face result NOT saved", err: err, carried: open != nil, write: true}
 		}
 		msg := appendedMsg{crossingID: crossingID, events: stored}
 		if v.Result != records.FaceUnavailable {
@@ -237,35 +176,31 @@ func (m *Model) faceCmd(crossingID string, doc records.DocumentRef, withRef bool
 // faceImagesCmd fetches the live capture and the photo on file for display,
 // and keeps the live capture in the biometric store under the retention
 // class of the traveller's citizenship.
-func (m *Model) faceImagesCmd(crossingID string, f faceDone, citizenship sqlitestore.CitizenshipStatus) tea.Cmd {
-	faces, bio, ctx, timeout := m.deps.Faces, m.deps.Biometrics, m.ctx, m.cfg.LookupTimeout
+func (m *Model) faceImagesCmd(crossingID string, f faceDone, citizenship Citizenship) tea.Cmd {
+	faces, bio, ctx, timeout := m.deps.Faces, m.deps.Biometrics, m.ctx, m.c.cfg.LookupTimeout
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		var errs []error
 		var live, onFile image.Image
-		var stored sqlitestore.CitizenshipStatus
+		var stored Citizenship
 		if f.captureID != "" {
-			b, err := faces.Capture(ctx, f.captureID)
-			if err == nil {
-				live, err = facematch.DecodePNG(b)
-			}
+			png, img, err := faces.Capture(ctx, f.captureID)
+			live = img
 			if err == nil && bio != nil {
-				err = bio.SaveCapture(ctx, sqlitestore.Capture{ID: f.captureID, CrossingID: crossingID, Document: f.doc,
-					PNG: b, CapturedAt: f.capturedAt, Citizenship: citizenship})
+				err = bio.SaveCapture(ctx, FaceCapture{ID: f.captureID, CrossingID: crossingID, Document: f.doc,
+					PNG: png, CapturedAt: f.capturedAt, Citizenship: citizenship})
 				if err == nil {
 					stored = citizenship
 				}
 			}
-			if err != nil && !errors.Is(err, facematch.ErrNotFound) {
+			if err != nil && !errors.Is(err, ErrNoImage) {
 				errs = append(errs, fmt.Errorf("live capture: %w", err))
 			}
 		}
-		b, err := faces.Gallery(ctx, f.doc)
-		if err == nil {
-			onFile, err = facematch.DecodePNG(b)
-		}
-		if err != nil && !errors.Is(err, facematch.ErrNotFound) {
+		img, err := faces.Gallery(ctx, f.doc)
+		onFile = img
+		if err != nil && !errors.Is(err, ErrNoImage) {
 			errs = append(errs, fmt.Errorf("photo on file: %w", err))
 		}
 		return faceImagesMsg{crossingID: crossingID, docKey: f.docKey, live: live, onFile: onFile, stored: stored, err: errors.Join(errs...)}
@@ -273,7 +208,7 @@ func (m *Model) faceImagesCmd(crossingID string, f faceDone, citizenship sqlites
 }
 
 func (m *Model) refreshStatus() tea.Cmd {
-	lookups, ctx, timeout := m.deps.Lookups, m.ctx, m.cfg.LookupTimeout
+	lookups, ctx, timeout := m.deps.Lookups, m.ctx, m.c.cfg.LookupTimeout
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
@@ -283,10 +218,10 @@ func (m *Model) refreshStatus() tea.Cmd {
 }
 
 // captureClassCmd re-files a kept live capture under the retention class the
-// traveller's now established citizenship calls for (DESIGN §6: kept as a
+// traveller's now established citizenship calls for (a capture is kept as a
 // US citizen's until citizenship is established).
-func (m *Model) captureClassCmd(captureID string, class sqlitestore.CitizenshipStatus) tea.Cmd {
-	bio, ctx, timeout, log := m.deps.Biometrics, m.ctx, m.cfg.LookupTimeout, m.log
+func (m *Model) captureClassCmd(captureID string, class Citizenship) tea.Cmd {
+	bio, ctx, timeout, log := m.deps.Biometrics, m.ctx, m.c.cfg.LookupTimeout, m.log
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()

@@ -6,26 +6,35 @@
 // Update is free of I/O: every store write, look-up and matcher call is a
 // tea.Cmd returning a message. Device observations enter through
 // Program.Send(DeviceMsg{...}) from one goroutine in the command wiring.
+//
+// The package depends only on records, the hardware event types and the
+// interfaces it declares here (Log, Lookups, Officers, Faces, Biometrics);
+// the adapters to the SQLite store and the face matcher live in cmd/booth.
 package tui
 
 import (
 	"context"
 	"errors"
+	"image"
 	"log/slog"
 	"time"
 
 	"github.com/portofentry/booth/hardware"
-	"github.com/portofentry/booth/hardware/facematch"
 	"github.com/portofentry/booth/records"
-	"github.com/portofentry/booth/sqlitestore"
 )
 
 // Log is the crossing event log. Append returns only once the events are
-// durable; the screen says "saved" only after it returned.
-// *sqlitestore.Store satisfies it.
+// durable; the screen says "saved" only after it returned. An event whose id
+// is already stored is skipped (the stored copy is returned in its place),
+// so a write may repeat a crossing's opening harmlessly. A log that runs out
+// of space returns an error wrapping ErrDiskFull.
 type Log interface {
 	Append(ctx context.Context, evs ...records.Event) ([]records.Event, error)
 }
+
+// ErrDiskFull is what a Log's error wraps when the disk holding the record is
+// full: the header then says DISK FULL until a write succeeds.
+var ErrDiskFull = errors.New("disk full")
 
 // HistoryEntry is one prior crossing shown in the history panel.
 type HistoryEntry struct {
@@ -88,25 +97,63 @@ type Officers interface {
 	Audit(ctx context.Context, badge, action, subject string) error
 }
 
-// Faces is the local face matcher. *facematch.Client satisfies it.
+// FaceVerification is the face matcher's verdict on one document.
+type FaceVerification struct {
+	Result     records.FaceResult
+	Score      float64 // similarity in [0,1]; 0 when the matcher gave none
+	Threshold  float64 // the matcher's decision threshold in [0,1]
+	CaptureID  string  // the live capture; may be empty
+	CapturedAt time.Time
+	// Detail says why the result is unavailable; empty otherwise.
+	Detail string
+}
+
+// ErrNoImage is what Faces returns (wrapped) for an image the matcher does
+// not have.
+var ErrNoImage = errors.New("no such image")
+
+// Faces is the local face matcher.
 type Faces interface {
 	// Verify compares the live capture at the lane with the document's photo
 	// on file. It never fails: a timeout or nonsense answer comes back as
 	// "unavailable" with the reason in Detail.
-	Verify(ctx context.Context, lane string, doc records.DocumentRef) facematch.Verification
-	// Capture and Gallery fetch the live capture and the photo on file as
-	// PNG; a missing image is facematch.ErrNotFound.
-	Capture(ctx context.Context, id string) ([]byte, error)
-	Gallery(ctx context.Context, doc records.DocumentRef) ([]byte, error)
+	Verify(ctx context.Context, lane string, doc records.DocumentRef) FaceVerification
+	// Capture fetches the live capture: the PNG as sent (kept in the
+	// biometric store) and the decoded image (shown).
+	Capture(ctx context.Context, id string) (png []byte, img image.Image, err error)
+	// Gallery fetches the document's photo on file.
+	Gallery(ctx context.Context, doc records.DocumentRef) (image.Image, error)
+}
+
+// Citizenship is the retention class a face capture is kept under: how long
+// the biometric store may keep it depends on the traveller's citizenship.
+type Citizenship string
+
+// Retention classes. Until citizenship is established a capture is kept as
+// a citizen's.
+const (
+	CitizenshipUnknown Citizenship = "unknown"
+	CitizenshipUSC     Citizenship = "usc"
+	CitizenshipNonUSC  Citizenship = "non_usc"
+)
+
+// FaceCapture is a live capture to keep in the biometric store.
+type FaceCapture struct {
+	ID          string // the matcher's capture id
+	CrossingID  string
+	Document    records.DocumentRef
+	PNG         []byte
+	CapturedAt  time.Time
+	Citizenship Citizenship
 }
 
 // Biometrics keeps face captures in the booth's separate biometric store,
-// never in the event log. *sqlitestore.BiometricStore satisfies it.
+// never in the event log.
 type Biometrics interface {
-	SaveCapture(ctx context.Context, c sqlitestore.Capture) error
+	SaveCapture(ctx context.Context, c FaceCapture) error
 	// MarkCitizenship re-files a capture once the traveller's citizenship
 	// is established (it decides how long the capture may be kept).
-	MarkCitizenship(ctx context.Context, id string, status sqlitestore.CitizenshipStatus) error
+	MarkCitizenship(ctx context.Context, id string, class Citizenship) error
 }
 
 // Deps are the workstation's collaborators.

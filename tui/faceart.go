@@ -55,18 +55,18 @@ func writeRGB(sb *strings.Builder, r, g, b uint8) {
 
 // faceArt draws the live capture and the photo on file side by side, or a
 // text description when colour is off or there is no room.
-func (m *Model) faceArt(f *faceView, room int) []string {
+func (c *common) faceArt(f *faceView, room int) []string {
 	if f == nil {
-		return []string{m.styles.Dim.Render("no capture yet")}
+		return []string{c.styles.Dim.Render("no capture yet")}
 	}
-	if !m.styles.Color || room < 2*faceCols+3 {
+	if !c.styles.Color || room < 2*faceCols+3 {
 		return []string{
 			"live capture: " + imageText(f.live, f.captureID),
 			"on file:      " + imageText(f.onFile, ""),
 		}
 	}
 	if f.art == "" {
-		return []string{m.styles.Dim.Render("… fetching images")}
+		return []string{c.styles.Dim.Render("… fetching images")}
 	}
 	return strings.Split(f.art, "\n")
 }

@@ -31,8 +31,7 @@ func FuzzManualEntry(f *testing.F) {
 	f.Add("", "", "X", "", "1984-13-45")
 	f.Add("«««", "\x00\xff", "", "", "")
 	f.Fuzz(func(t *testing.T, l1, l2, number, surname, dob string) {
-		m := &Model{cfg: Config{}, keys: DefaultKeyMap()}
-		d := newManualDialog(m)
+		d := newManualDialog(&common{keys: DefaultKeyMap(), now: time.Now})
 		d.inputs[0].SetValue(l1)
 		d.inputs[1].SetValue(l2)
 		d.inputs[mrzInputs+1].SetValue("USA")

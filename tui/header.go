@@ -16,10 +16,10 @@ var headerDevices = []struct {
 // its backlog, the age of the reference data, and the clock. Items are
 // dropped from the right when the terminal is narrow, the clock last.
 func (m *Model) header() string {
-	st := m.styles
+	st := m.c.styles
 	sep := st.HeaderDim.Render(" │ ")
-	where := " PORT " + m.cfg.Port + " · " + m.cfg.Lane + " " + strings.ToUpper(string(m.cfg.Mode))
-	if m.cfg.ReadOnly {
+	where := " PORT " + m.c.cfg.Port + " · " + m.c.cfg.Lane + " " + strings.ToUpper(string(m.c.cfg.Mode))
+	if m.c.cfg.ReadOnly {
 		where += " READ-ONLY"
 	}
 	who, badge := "signed out", "signed out"
@@ -28,14 +28,20 @@ func (m *Model) header() string {
 	}
 	var devs []string
 	for _, d := range headerDevices {
-		if m.cfg.Mode == records.ModePedestrian && (d.dev == hardware.DeviceLPR || d.dev == hardware.DeviceRPM) {
+		if m.c.cfg.Mode == records.ModePedestrian && (d.dev == hardware.DeviceLPR || d.dev == hardware.DeviceRPM) {
 			continue
 		}
 		devs = append(devs, d.label+healthSymbol(m.health[d.dev]))
 	}
 	dev := strings.Join(devs, " ")
 	link, ref := "LINK "+m.linkText(), "REF "+m.refText()
-	clock := st.Header.Render(m.now.Format("15:04:05") + " ")
+	clock := st.Header.Render(m.clock.Format("15:04:05") + " ")
+	// While the disk is full nothing is being saved: the header says so in
+	// words (not colour alone) and keeps saying it on any width.
+	full := ""
+	if m.diskFull {
+		full = st.Banner.Render(" DISK FULL ")
+	}
 	// Narrow terminals lose the officer's name first, then the reference
 	// data, then the link; place, badge, devices and the clock always stay.
 	for _, items := range [][]string{
@@ -49,9 +55,10 @@ func (m *Model) header() string {
 		for i, it := range items {
 			parts[i] = st.Header.Render(it)
 		}
+		parts[0] = full + parts[0]
 		line := strings.Join(parts, sep) + sep + clock
-		if visibleWidth(line) <= m.width || len(items) == 2 {
-			return st.Header.Render(pad(line, m.width))
+		if visibleWidth(line) <= m.c.width || len(items) == 2 {
+			return st.Header.Render(pad(line, m.c.width))
 		}
 	}
 	return ""
@@ -78,7 +85,7 @@ func (m *Model) linkText() string {
 	if r.Backlog > 0 {
 		link += " · " + itoa(r.Backlog) + " unsent"
 		if !r.Oldest.IsZero() {
-			link += " " + fmtAge(m.now.Sub(r.Oldest))
+			link += " " + fmtAge(m.clock.Sub(r.Oldest))
 		}
 	}
 	return link

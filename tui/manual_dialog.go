@@ -18,7 +18,7 @@ import (
 // manualDialog keys a document by hand when the reader fails: the MRZ lines
 // (preferred: the check digits are verified) or the data page fields.
 type manualDialog struct {
-	m      *Model
+	*common
 	inputs []textinput.Model
 	labels []string
 	focus  int
@@ -30,14 +30,14 @@ const mrzInputs = 3
 
 var manualFields = []string{"Doc code", "Issuing state", "Number", "Surname", "Given names", "Nationality", "Birth date", "Sex", "Expiry date"}
 
-func newManualDialog(m *Model) *manualDialog {
-	d := &manualDialog{m: m}
+func newManualDialog(c *common) *manualDialog {
+	d := &manualDialog{common: c}
 	for i := 0; i < mrzInputs; i++ {
 		d.labels = append(d.labels, fmt.Sprintf("MRZ line %d", i+1))
 	}
 	d.labels = append(d.labels, manualFields...)
 	for range d.labels {
-		in := m.newInput()
+		in := c.newInput()
 		in.Prompt = ""
 		in.CharLimit = 44
 		d.inputs = append(d.inputs, in)
@@ -49,6 +49,10 @@ func newManualDialog(m *Model) *manualDialog {
 	return d
 }
 
+// Crossing is "": the document goes to the crossing at the booth when it is
+// submitted.
+func (d *manualDialog) Crossing() string { return "" }
+
 func (d *manualDialog) SetSize(w, _ int) {
 	d.width = w
 	for i := range d.inputs {
@@ -57,19 +61,24 @@ func (d *manualDialog) SetSize(w, _ int) {
 }
 
 func (d *manualDialog) ShortHelp() []key.Binding {
-	k := d.m.keys
+	k := d.keys
 	return []key.Binding{k.Confirm, k.NextField, k.PrevField, k.Cancel}
 }
 func (d *manualDialog) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }
 
-func (d *manualDialog) Update(msg tea.Msg) tea.Cmd {
-	k := d.m.keys
+func (d *manualDialog) Update(msg tea.Msg) (action, tea.Cmd) {
+	k := d.keys
 	if kp, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(kp, k.Cancel):
-			return closeDialog
+			return closeAction{}, nil
 		case key.Matches(kp, k.Confirm):
-			return d.submit()
+			p, err := d.parse(d.now())
+			if err != nil {
+				d.err = err.Error()
+				return nil, nil
+			}
+			return manualAction{doc: p}, nil
 		case key.Matches(kp, k.NextField, k.Down, k.PrevField, k.Up) && !isLetter(kp, k):
 			step := 1
 			if key.Matches(kp, k.PrevField, k.Up) {
@@ -77,12 +86,12 @@ func (d *manualDialog) Update(msg tea.Msg) tea.Cmd {
 			}
 			d.inputs[d.focus].Blur()
 			d.focus = (d.focus + step + len(d.inputs)) % len(d.inputs)
-			return d.inputs[d.focus].Focus()
+			return nil, d.inputs[d.focus].Focus()
 		}
 	}
 	var cmd tea.Cmd
 	d.inputs[d.focus], cmd = d.inputs[d.focus].Update(msg)
-	return cmd
+	return nil, cmd
 }
 
 // isLetter reports a printable key (j, k…) that must go into the text field
@@ -139,29 +148,8 @@ func (d *manualDialog) parse(now time.Time) (records.DocumentKeyed, error) {
 	return records.DocumentKeyed{Fields: &f, Reason: "reader failed"}, nil
 }
 
-func (d *manualDialog) submit() tea.Cmd {
-	m := d.m
-	now := m.deps.Now()
-	p, err := d.parse(now)
-	if err != nil {
-		d.err = err.Error()
-		return nil
-	}
-	a := m.lane.Observe(records.Observation{Kind: records.ObserveDocument, At: now})
-	m.evicted(a)
-	m.crossing(a.CrossingID)
-	var ps []records.Payload
-	if a.Open {
-		o := m.opened()
-		o.Trigger = "manual"
-		ps = append(ps, o)
-	}
-	ps = append(ps, p)
-	return tea.Batch(closeDialog, m.record(a.CrossingID, "document keyed", false, ps...))
-}
-
 func (d *manualDialog) View() string {
-	st := d.m.styles
+	st := d.styles
 	lines := []string{st.Title.Render("KEY DOCUMENT BY HAND"), st.Dim.Render("MRZ lines (check digits verified) — or leave them empty and fill the fields"), ""}
 	for i, in := range d.inputs {
 		if i == mrzInputs {
@@ -177,127 +165,4 @@ func (d *manualDialog) View() string {
 		lines = append(lines, "", st.Bad.Render("✖ "+d.err))
 	}
 	return st.Dialog.Width(dialogWidth(d.width, 66)).Render(strings.Join(lines, "\n"))
-}
-
-// plateDialog confirms the plate read, picks a candidate, or corrects it.
-type plateDialog struct {
-	m       *Model
-	id      string
-	options []records.PlateCandidate
-	region  string
-	cursor  int
-	in      textinput.Model
-	err     string
-	width   int
-}
-
-func newPlateDialog(m *Model, id string, v *records.Vehicle) *plateDialog {
-	d := &plateDialog{m: m, id: id, region: v.Region}
-	if v.Plate != "" {
-		d.options = append(d.options, records.PlateCandidate{Plate: v.Plate, Confidence: v.Confidence})
-	}
-	for _, c := range v.Candidates {
-		if c.Plate != v.Plate {
-			d.options = append(d.options, c)
-		}
-	}
-	d.in = m.newInput()
-	d.in.Prompt = "correct: "
-	d.in.Placeholder = "REGION/PLATE e.g. US-CA/7ABC123"
-	d.in.CharLimit = 24
-	if len(d.options) == 0 {
-		d.cursor = 0
-		d.in.Focus()
-	}
-	return d
-}
-
-func (d *plateDialog) SetSize(w, _ int) { d.width = w; d.in.SetWidth(dialogWidth(w, 56) - 14) }
-func (d *plateDialog) ShortHelp() []key.Binding {
-	k := d.m.keys
-	return []key.Binding{k.Confirm, k.Up, k.Down, k.Cancel}
-}
-func (d *plateDialog) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }
-
-// onInput reports whether the cursor is on the correction field.
-func (d *plateDialog) onInput() bool { return d.cursor == len(d.options) }
-
-func (d *plateDialog) Update(msg tea.Msg) tea.Cmd {
-	k := d.m.keys
-	if kp, ok := msg.(tea.KeyPressMsg); ok {
-		switch {
-		case key.Matches(kp, k.Cancel):
-			return closeDialog
-		case key.Matches(kp, k.Confirm):
-			return d.submit()
-		case key.Matches(kp, k.Up, k.PrevField) && !(d.onInput() && kp.Text != ""):
-			d.cursor = max(d.cursor-1, 0)
-		case key.Matches(kp, k.Down, k.NextField) && !(d.onInput() && kp.Text != ""):
-			d.cursor = min(d.cursor+1, len(d.options))
-		default:
-			if d.onInput() {
-				var cmd tea.Cmd
-				d.in, cmd = d.in.Update(msg)
-				return cmd
-			}
-			return nil
-		}
-		if d.onInput() {
-			return d.in.Focus()
-		}
-		d.in.Blur()
-	}
-	return nil
-}
-
-var plateRe = regexp.MustCompile(`^[A-Z0-9 -]{1,10}$`)
-
-func (d *plateDialog) submit() tea.Cmd {
-	var pc records.PlateConfirmed
-	if d.onInput() {
-		v := strings.ToUpper(strings.TrimSpace(d.in.Value()))
-		region, plate, ok := strings.Cut(v, "/")
-		if !ok {
-			region, plate = d.region, v
-		}
-		plate = strings.ReplaceAll(plate, " ", "")
-		if region == "" || !plateRe.MatchString(plate) {
-			d.err = "type REGION/PLATE, e.g. US-CA/7ABC123"
-			return nil
-		}
-		pc = records.PlateConfirmed{Plate: plate, Region: region, Corrected: true}
-	} else {
-		o := d.options[d.cursor]
-		pc = records.PlateConfirmed{Plate: o.Plate, Region: d.region, Corrected: d.cursor > 0}
-	}
-	what := "plate confirmed " + pc.Region + "/" + pc.Plate
-	if pc.Corrected {
-		what = "plate corrected to " + pc.Region + "/" + pc.Plate
-	}
-	return tea.Batch(closeDialog, d.m.record(d.id, what, false, pc))
-}
-
-func (d *plateDialog) View() string {
-	st := d.m.styles
-	lines := []string{st.Title.Render("CONFIRM OR CORRECT PLATE"), ""}
-	for i, o := range d.options {
-		line := o.Plate + "  " + d.region + "  " + itoa(int(o.Confidence+0.5)) + "%"
-		if i == 0 {
-			line += "  (reader's best)"
-		}
-		if i == d.cursor {
-			lines = append(lines, st.Selected.Render("▸ "+line))
-		} else {
-			lines = append(lines, "  "+line)
-		}
-	}
-	marker := "  "
-	if d.onInput() {
-		marker = "▸ "
-	}
-	lines = append(lines, marker+d.in.View())
-	if d.err != "" {
-		lines = append(lines, "", st.Bad.Render("✖ "+d.err))
-	}
-	return st.Dialog.Width(dialogWidth(d.width, 56)).Render(strings.Join(lines, "\n"))
 }

@@ -17,41 +17,32 @@ import (
 	"github.com/portofentry/booth/records"
 )
 
-// screen is one screen or dialog of the workstation. The root model routes
-// messages to the active one.
-type screen interface {
-	Update(msg tea.Msg) tea.Cmd
-	View() string
-	SetSize(width, height int)
-	help.KeyMap
-}
-
-// Model is the root of the workstation program.
+// Model is the root of the workstation program. It owns the shared context,
+// the booth's workspace and the session, routes messages to the active
+// screen or dialog, and carries out the actions they return.
 type Model struct {
-	cfg    Config
-	deps   Deps
-	log    *slog.Logger
-	ctx    context.Context
-	keys   KeyMap
-	styles Styles
-	dark   bool
-	help   help.Model
-
-	width, height int
+	c    *common
+	deps Deps
+	log  *slog.Logger
+	ctx  context.Context
 
 	officer *Officer
-	base    screen // login, lock or primary
-	dialog  screen // modal on top of base, nil when none
+	base    component // login, lock or primary
+	dialog  dialog    // modal on top of base, nil when none
 	primary *primaryScreen
 
-	lane      *records.Lane
-	crossings map[string]*crossingState
+	ws        *workspace
 	health    map[hardware.Device]DeviceHealth
 	ref       RefStatus
 	refErr    string
 	status    statusLine
-	now       time.Time
+	clock     time.Time // the header's clock, set by the tick
 	lastInput time.Time
+
+	// diskFull is set by a write that failed for want of space and cleared
+	// by the next write that succeeds; the header says DISK FULL meanwhile.
+	diskFull       bool
+	diskFullLogged time.Time
 }
 
 // statusLine is the one-line outcome of the last action ("✔ saved …").
@@ -105,25 +96,21 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tui: %w", err)
 	}
-	m := &Model{
-		cfg: cfg, deps: deps, log: deps.Logger, ctx: ctx, keys: keys,
-		dark: cfg.Theme != "light", help: help.New(),
-		lane: lane, crossings: map[string]*crossingState{},
-		health: map[hardware.Device]DeviceHealth{},
-		width:  80, height: 24,
-	}
-	m.now = deps.Now()
-	m.lastInput = m.now
-	m.setStyles()
-	m.primary = newPrimary(m)
-	m.base = newLogin(m, "")
+	c := &common{cfg: cfg, keys: keys, dark: cfg.Theme != "light", help: help.New(), width: 80, height: 24, now: deps.Now}
+	c.setStyles()
+	m := &Model{c: c, deps: deps, log: deps.Logger, ctx: ctx, ws: newWorkspace(lane),
+		health: map[hardware.Device]DeviceHealth{}}
+	m.clock = deps.Now()
+	m.lastInput = m.clock
+	m.primary = newPrimary(c, m.ws)
+	m.base = newLogin(c, "", "")
 	return m, nil
 }
 
 // Init asks the terminal for its background colour and starts the clock.
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.tick(), m.refreshStatus()}
-	if m.cfg.Theme == "" || m.cfg.Theme == "auto" {
+	if m.c.cfg.Theme == "" || m.c.cfg.Theme == "auto" {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
 	if s, ok := m.base.(*loginScreen); ok {
@@ -136,103 +123,121 @@ func (m *Model) tick() tea.Cmd {
 	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
-func (m *Model) setStyles() {
-	m.styles = NewStyles(m.dark, m.cfg.NoColor)
-	m.help.Styles = m.styles.Help
+// Update routes a message: terminal and clock first, then device and store
+// results, then keys to the dialog or the base screen. A dialog whose
+// crossing left the booth is closed afterwards.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	if m.dialog != nil {
+		if id := m.dialog.Crossing(); id != "" && m.ws.crossings[id] == nil {
+			m.dialog = nil
+			m.setStatus(true, "✖ dialog closed, nothing saved: crossing %s is no longer at the booth", shortID(id))
+		}
+	}
+	return m, cmd
 }
 
-// Update routes a message: global concerns first (size, theme, clock, device
-// and store results), then keys to the dialog or the base screen.
-func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.resize()
-		return m, nil
-	case tea.BackgroundColorMsg:
-		if m.cfg.Theme == "" || m.cfg.Theme == "auto" {
-			m.dark = msg.IsDark()
-			m.setStyles()
-		}
-		return m, nil
-	case tea.ColorProfileMsg:
-		if (msg.Profile == colorprofile.NoTTY || msg.Profile == colorprofile.Ascii) && !m.cfg.NoColor {
-			m.cfg.NoColor = true
-			m.setStyles()
-		}
-		return m, nil
+	case tea.WindowSizeMsg, tea.BackgroundColorMsg, tea.ColorProfileMsg:
+		m.onTerminal(msg)
+		return nil
 	case tickMsg:
-		return m, m.onTick(time.Time(msg))
+		return m.onTick(time.Time(msg))
 	case DeviceMsg:
-		return m, m.onDevice(msg.Event)
+		return m.onDevice(msg.Event)
 	case HealthMsg:
 		for _, h := range msg.Devices {
 			m.health[h.Device] = h
 		}
-		return m, nil
+		return nil
 	case refStatusMsg:
 		m.ref, m.refErr = msg.status, ""
 		if msg.err != nil {
 			m.refErr = msg.err.Error()
 		}
-		return m, nil
+		return nil
 	case appendedMsg:
-		return m, m.onAppended(msg)
+		return m.onAppended(msg)
+	case failedMsg:
+		m.onFailed(msg)
+		return nil
 	case historyMsg:
 		m.onHistory(msg)
-		return m, nil
+		return nil
 	case faceImagesMsg:
-		return m, m.onFaceImages(msg)
-	case failedMsg:
-		m.log.Error(msg.what, "crossing", msg.crossingID, "err", msg.err)
-		delete(m.primary.busy, msg.crossingID)
-		m.setStatus(true, "✖ %s: %v", msg.what, msg.err)
-		return m, nil
+		return m.onFaceImages(msg)
 	case loginMsg:
-		return m, m.onLogin(msg)
-	case closeDialogMsg:
-		m.dialog = nil
-		return m, nil
+		return m.onLogin(msg)
 	case tea.KeyPressMsg:
-		m.lastInput = m.deps.Now()
-		return m, m.onKey(msg)
+		m.lastInput = m.c.now()
+		return m.onKey(msg)
 	}
-	// Anything else (cursor blinks, paste) goes to the focused screen.
+	// Anything else (paste) goes to the focused screen.
+	return m.route(msg)
+}
+
+// route gives msg to the dialog, or to the base screen when none is open,
+// and carries out the action it returns. A dialog that returns an action is
+// closed first, in this same Update: the next key reaches the base screen.
+func (m *Model) route(msg tea.Msg) tea.Cmd {
 	if m.dialog != nil {
-		return m, m.dialog.Update(msg)
+		a, cmd := m.dialog.Update(msg)
+		if a == nil {
+			return cmd
+		}
+		m.dialog = nil
+		return tea.Batch(cmd, m.perform(a))
 	}
-	return m, m.base.Update(msg)
+	a, cmd := m.base.Update(msg)
+	return tea.Batch(cmd, m.perform(a))
+}
+
+func (m *Model) onTerminal(msg tea.Msg) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.c.width, m.c.height = msg.Width, msg.Height
+		m.resize()
+	case tea.BackgroundColorMsg:
+		if m.c.cfg.Theme == "" || m.c.cfg.Theme == "auto" {
+			m.c.dark = msg.IsDark()
+			m.c.setStyles()
+		}
+	case tea.ColorProfileMsg:
+		if (msg.Profile == colorprofile.NoTTY || msg.Profile == colorprofile.Ascii) && !m.c.cfg.NoColor {
+			m.c.cfg.NoColor = true
+			m.c.setStyles()
+		}
+	}
 }
 
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
-	if key.Matches(msg, m.keys.Quit) {
+	k := m.c.keys
+	if key.Matches(msg, k.Quit) {
 		if m.officer != nil {
 			return tea.Sequence(m.audit("logout", "quit"), tea.Quit)
 		}
 		return tea.Quit
 	}
-	if m.officer != nil && m.base == screen(m.primary) {
+	if m.officer != nil && m.base == component(m.primary) && m.dialog == nil {
 		switch {
-		case key.Matches(msg, m.keys.Lock) && m.dialog == nil:
+		case key.Matches(msg, k.Lock):
 			return m.lockScreen("locked by officer")
-		case key.Matches(msg, m.keys.Logout) && m.dialog == nil:
+		case key.Matches(msg, k.Logout):
 			return m.logout()
-		case key.Matches(msg, m.keys.Help) && m.dialog == nil:
-			m.openDialog(newHelpScreen(m))
+		case key.Matches(msg, k.Help):
+			m.openDialog(newHelpScreen(m.c, m.primary.FullHelp()))
 			return nil
 		}
 	}
-	if m.dialog != nil {
-		return m.dialog.Update(msg)
-	}
-	return m.base.Update(msg)
+	return m.route(msg)
 }
 
 func (m *Model) onTick(t time.Time) tea.Cmd {
-	m.now = t
+	m.clock = t
 	cmds := []tea.Cmd{m.tick()}
-	if m.officer != nil && m.base == screen(m.primary) && m.cfg.IdleLock > 0 && m.deps.Now().Sub(m.lastInput) >= m.cfg.IdleLock {
-		cmds = append(cmds, m.lockScreen("locked after "+m.cfg.IdleLock.String()+" idle"))
+	if m.officer != nil && m.base == component(m.primary) && m.c.cfg.IdleLock > 0 && m.c.now().Sub(m.lastInput) >= m.c.cfg.IdleLock {
+		cmds = append(cmds, m.lockScreen("locked after "+m.c.cfg.IdleLock.String()+" idle"))
 	}
 	if t.Second()%5 == 0 {
 		cmds = append(cmds, m.refreshStatus())
@@ -241,20 +246,25 @@ func (m *Model) onTick(t time.Time) tea.Cmd {
 }
 
 func (m *Model) resize() {
-	m.help.SetWidth(m.width)
-	m.base.SetSize(m.width, m.bodyHeight())
+	m.c.help.SetWidth(m.c.width)
+	m.base.SetSize(m.c.width, m.bodyHeight())
 	if m.dialog != nil {
-		m.dialog.SetSize(m.width, m.bodyHeight())
+		m.dialog.SetSize(m.c.width, m.bodyHeight())
 	}
 }
 
 // bodyHeight is what is left between the header and the status and help
 // lines.
-func (m *Model) bodyHeight() int { return max(m.height-3, 1) }
+func (m *Model) bodyHeight() int { return max(m.c.height-3, 1) }
 
-func (m *Model) openDialog(s screen) {
-	m.dialog = s
-	s.SetSize(m.width, m.bodyHeight())
+func (m *Model) openDialog(d dialog) {
+	m.dialog = d
+	d.SetSize(m.c.width, m.bodyHeight())
+}
+
+func (m *Model) setBase(s component) {
+	m.base = s
+	m.resize()
 }
 
 func (m *Model) setStatus(isErr bool, format string, a ...any) {
@@ -267,20 +277,18 @@ func (m *Model) View() tea.View {
 	body := m.base.View()
 	bh := m.bodyHeight()
 	body = fitHeight(body, bh)
+	var helpKeys help.KeyMap = m.base
 	if m.dialog != nil {
 		d := m.dialog.View()
-		x := max((m.width-lipgloss.Width(d))/2, 0)
+		x := max((m.c.width-lipgloss.Width(d))/2, 0)
 		y := max((bh-lipgloss.Height(d))/2, 0)
 		body = lipgloss.NewCompositor(lipgloss.NewLayer(body), lipgloss.NewLayer(d).X(x).Y(y).Z(1)).Render()
 		body = fitHeight(body, bh)
-	}
-	var helpKeys help.KeyMap = m.base
-	if m.dialog != nil {
 		helpKeys = m.dialog
 	}
-	v := tea.NewView(stack(m.header(), body, m.statusView(), m.help.View(helpKeys)))
+	v := tea.NewView(stack(m.header(), body, m.statusView(), m.c.help.View(helpKeys)))
 	v.AltScreen = true
-	v.WindowTitle = "booth — " + m.cfg.Port + " lane " + m.cfg.Lane
+	v.WindowTitle = "booth — " + m.c.cfg.Port + " lane " + m.c.cfg.Lane
 	return v
 }
 
@@ -288,9 +296,9 @@ func (m *Model) statusView() string {
 	if m.status.text == "" {
 		return " "
 	}
-	st := m.styles.StatusOK
+	st := m.c.styles.StatusOK
 	if m.status.err {
-		st = m.styles.StatusErr
+		st = m.c.styles.StatusErr
 	}
-	return st.Render(truncate(" "+m.status.text, m.width))
+	return st.Render(truncate(" "+m.status.text, m.c.width))
 }

@@ -11,30 +11,28 @@ import (
 )
 
 // primaryScreen is the primary inspection screen: the vehicle (or, at a
-// pedestrian counter, the traveller) at the booth.
+// pedestrian counter, the traveller) at the booth. Its keys become actions
+// the root carries out.
 type primaryScreen struct {
-	m             *Model
+	*common
+	ws            *workspace
 	width, height int
-	busy          map[string]bool // crossings with a determination or referral in flight
 }
 
-func newPrimary(m *Model) *primaryScreen {
-	return &primaryScreen{m: m, busy: map[string]bool{}}
+func newPrimary(c *common, ws *workspace) *primaryScreen {
+	return &primaryScreen{common: c, ws: ws}
 }
 
 func (s *primaryScreen) SetSize(w, h int) { s.width, s.height = w, h }
 
-// onNewVehicle resets per-vehicle selection when the booth moves on.
-func (s *primaryScreen) onNewVehicle() {}
-
 func (s *primaryScreen) ShortHelp() []key.Binding {
-	k := s.m.keys
+	k := s.keys
 	// The lane's mode left only one of plate and x-ray bound.
 	return enabled([]key.Binding{k.Admit, k.Refer, k.Ack, k.Plate, k.Xray, k.Note, k.Manual, k.Next, k.Help})
 }
 
 func (s *primaryScreen) FullHelp() [][]key.Binding {
-	k := s.m.keys
+	k := s.keys
 	return [][]key.Binding{
 		enabled([]key.Binding{k.Admit, k.Refer, k.Ack, k.Up, k.Down}),
 		enabled([]key.Binding{k.Plate, k.Xray, k.Note, k.Manual, k.Next}),
@@ -52,25 +50,24 @@ func enabled(bs []key.Binding) []key.Binding {
 	return out
 }
 
-func (s *primaryScreen) Update(msg tea.Msg) tea.Cmd {
+func (s *primaryScreen) Update(msg tea.Msg) (action, tea.Cmd) {
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	m, k := s.m, s.m.keys
-	cs := m.current()
+	k := s.keys
+	cs := s.ws.current()
 	switch {
 	case key.Matches(kp, k.Next):
-		return s.next(cs)
+		return nextAction{}, nil
 	case key.Matches(kp, k.Manual):
-		m.openDialog(newManualDialog(m))
-		return nil
+		return openAction{newManualDialog(s.common)}, nil
 	}
 	if cs == nil {
 		if key.Matches(kp, k.Admit, k.Refer, k.Ack, k.Note, k.Plate, k.Xray) {
-			m.setStatus(true, "no vehicle at the booth yet")
+			return statusAction{err: true, text: "no vehicle at the booth yet"}, nil
 		}
-		return nil
+		return nil, nil
 	}
 	switch {
 	case key.Matches(kp, k.Up):
@@ -78,105 +75,56 @@ func (s *primaryScreen) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(kp, k.Down):
 		cs.selAlert = min(cs.selAlert+1, max(len(cs.c.Alerts)-1, 0))
 	case key.Matches(kp, k.Admit):
-		return s.admit(cs)
+		return admitAction{crossing: cs.id}, nil
 	case key.Matches(kp, k.Ack):
-		return s.ack(cs)
+		return s.ack(cs), nil
 	case key.Matches(kp, k.Refer):
-		if s.closed(cs) {
-			return nil
+		if why := s.ws.closedWhy(cs); why != "" {
+			return statusAction{err: true, text: why}, nil
 		}
-		m.openDialog(newReferDialog(m, cs))
+		return openAction{newReferDialog(s.common, cs)}, nil
 	case key.Matches(kp, k.Note):
-		m.openDialog(newNoteDialog(m, cs.id))
+		return openAction{newNoteDialog(s.common, cs.id)}, nil
 	case key.Matches(kp, k.Plate):
-		if m.cfg.Mode == records.ModePedestrian {
-			return nil
+		if s.cfg.Mode == records.ModePedestrian {
+			return nil, nil
 		}
-		if cs.c.Vehicle == nil || cs.c.Vehicle.Plate == "" {
-			m.openDialog(newPlateDialog(m, cs.id, &records.Vehicle{}))
-			return nil
-		}
-		m.openDialog(newPlateDialog(m, cs.id, cs.c.Vehicle))
+		return openAction{newPlateDialog(s.common, cs)}, nil
 	case key.Matches(kp, k.Xray):
-		m.openDialog(newXrayDialog(m, cs.id))
+		return openAction{newXrayDialog(s.common, cs.id)}, nil
 	}
-	return nil
+	return nil, nil
 }
 
-// closed reports (and tells the officer) that the crossing already has its
-// outcome or one is being saved.
-func (s *primaryScreen) closed(cs *crossingState) bool {
-	if s.busy[cs.id] {
-		s.m.setStatus(true, "… still saving the last decision")
-		return true
+// closedWhy says why no determination or referral can be made now: the
+// crossing already has its outcome or one is being saved ("" when one can).
+func (w *workspace) closedWhy(cs *crossingState) string {
+	if w.busy[cs.id] {
+		return "… still saving the last decision"
 	}
 	if cs.c.Status != records.StatusOpen {
-		s.m.setStatus(true, "crossing is already %s", cs.c.Status)
-		return true
+		return "crossing is already " + string(cs.c.Status)
 	}
-	return false
+	return ""
 }
 
-func (s *primaryScreen) admit(cs *crossingState) tea.Cmd {
-	if s.closed(cs) {
-		return nil
-	}
-	if ok, why := cs.c.CanAdmit(); !ok {
-		s.m.setStatus(true, "✖ cannot admit: %s", why)
-		return nil
-	}
-	s.busy[cs.id] = true
-	return s.m.record(cs.id, "admitted "+describe(cs.c), true,
-		records.Determination{Outcome: records.OutcomeAdmitted}, records.CrossingClosed{})
-}
-
-func (s *primaryScreen) ack(cs *crossingState) tea.Cmd {
+// ack acknowledges the highlighted alert; on one already acknowledged it
+// moves to the next open one, so repeated presses work down the list.
+func (s *primaryScreen) ack(cs *crossingState) action {
 	a := cs.selectedAlert()
 	if a == nil {
-		s.m.setStatus(false, "no alert to acknowledge")
-		return nil
+		return statusAction{text: "no alert to acknowledge"}
 	}
 	if a.Acknowledged {
-		// Move on to the next open alert so repeated presses work down the list.
 		for i, x := range cs.c.Alerts {
 			if !x.Acknowledged {
 				cs.selAlert = i
 				return nil
 			}
 		}
-		s.m.setStatus(false, "all alerts acknowledged")
-		return nil
+		return statusAction{text: "all alerts acknowledged"}
 	}
-	return s.m.record(cs.id, "acknowledged "+alertLabel(a.Type)+" "+a.Subject, false,
-		records.AlertAcknowledged{AlertID: a.ID})
-}
-
-func (s *primaryScreen) next(cs *crossingState) tea.Cmd {
-	m := s.m
-	if cs != nil && cs.c.Status == records.StatusOpen && len(cs.events) > 0 {
-		m.setStatus(true, "⚠ %s left open without a decision", describe(cs.c))
-	} else {
-		m.setStatus(false, "")
-	}
-	m.lane.Next()
-	m.forget()
-	if nc := m.current(); nc != nil {
-		m.setStatus(false, "next: %s", describe(nc.c))
-	}
-	return m.releasedCmd()
-}
-
-// releasedCmd tells Deps.Released that the booth is free for the next
-// vehicle.
-func (m *Model) releasedCmd() tea.Cmd {
-	if m.deps.Released == nil {
-		return nil
-	}
-	released := m.deps.Released
-	return func() tea.Msg {
-		released()
-		return nil
-	}
+	return ackAction{crossing: cs.id, alert: a.ID}
 }
 
 // describe names a crossing for status lines: plate and travellers.

@@ -11,9 +11,8 @@ import (
 // View lays out the primary screen: alarm banner, vehicle and occupants,
 // the alert strip, then face images and history.
 func (s *primaryScreen) View() string {
-	m := s.m
 	w, h := s.width, s.height
-	cs := m.current()
+	cs := s.ws.current()
 	if cs == nil {
 		return s.idleView()
 	}
@@ -24,7 +23,7 @@ func (s *primaryScreen) View() string {
 		rows = append(rows, banner)
 		used++
 	}
-	ped := m.cfg.Mode == records.ModePedestrian
+	ped := s.cfg.Mode == records.ModePedestrian
 	occ := s.occupantLines(c)
 	veh := s.vehicleLines(cs)
 	topH := clamp(max(len(occ), len(veh))+2, 6, max(h/2-1, 6))
@@ -38,7 +37,7 @@ func (s *primaryScreen) View() string {
 		occ = append(occ, s.baggageLine(c))
 		if wideFace {
 			faceW = 2*faceCols + 7
-			if m.styles.Color {
+			if s.styles.Color {
 				topH = max(topH, faceRows+5)
 			}
 			bottomH = h - used - topH - alertH
@@ -48,15 +47,15 @@ func (s *primaryScreen) View() string {
 			topH = clamp(len(occ)+2, topH, max(h/2, 6))
 			bottomH = h - used - topH - alertH
 		}
-		right := m.panel(s.travellerTitle(c), occ, w-faceW, topH, false)
+		right := s.panel(s.travellerTitle(c), occ, w-faceW, topH, false)
 		if faceW > 0 {
-			rows = append(rows, sideBySide(m.panel("Face", s.faceLines(cs, faceW-4), faceW, topH, false), right))
+			rows = append(rows, sideBySide(s.panel("Face", s.faceLines(cs, faceW-4), faceW, topH, false), right))
 		} else {
 			rows = append(rows, right)
 		}
-		rows = append(rows, m.panel(s.alertTitle(c), alerts, w, alertH, true))
+		rows = append(rows, s.panel(s.alertTitle(c), alerts, w, alertH, true))
 		if bottomH >= 3 {
-			rows = append(rows, m.panel("History", s.historyLines(cs, w-4), w, bottomH, false))
+			rows = append(rows, s.panel("History", s.historyLines(cs, w-4), w, bottomH, false))
 		}
 		return strings.Join(rows, "\n")
 	}
@@ -65,17 +64,17 @@ func (s *primaryScreen) View() string {
 		vehW = 27
 	}
 	rows = append(rows, sideBySide(
-		m.panel("Vehicle", veh, vehW, topH, false),
-		m.panel(s.travellerTitle(c), occ, w-vehW, topH, false)))
-	rows = append(rows, m.panel(s.alertTitle(c), alerts, w, alertH, true))
+		s.panel("Vehicle", veh, vehW, topH, false),
+		s.panel(s.travellerTitle(c), occ, w-vehW, topH, false)))
+	rows = append(rows, s.panel(s.alertTitle(c), alerts, w, alertH, true))
 	if bottomH >= 3 {
 		if wideFace && hasFace(cs) && bottomH >= faceRows+5 {
 			faceW := 2*faceCols + 7
 			rows = append(rows, sideBySide(
-				m.panel("Face", s.faceLines(cs, faceW-4), faceW, bottomH, false),
-				m.panel("History", s.historyLines(cs, w-faceW-4), w-faceW, bottomH, false)))
+				s.panel("Face", s.faceLines(cs, faceW-4), faceW, bottomH, false),
+				s.panel("History", s.historyLines(cs, w-faceW-4), w-faceW, bottomH, false)))
 		} else {
-			rows = append(rows, m.panel("History", s.historyLines(cs, w-4), w, bottomH, false))
+			rows = append(rows, s.panel("History", s.historyLines(cs, w-4), w, bottomH, false))
 		}
 	}
 	return strings.Join(rows, "\n")
@@ -99,9 +98,9 @@ func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }
 // banner is the red strip for an alarm that forces referral, or the
 // crossing's outcome once decided.
 func (s *primaryScreen) banner(c *records.Crossing) string {
-	st := s.m.styles
+	st := s.styles
 	if must, why := c.MustRefer(); must && c.Status == records.StatusOpen {
-		return st.Banner.Render(pad(" ⚠ "+why+" — press "+s.m.keys.Refer.Help().Key+" to refer", s.width))
+		return st.Banner.Render(pad(" ⚠ "+why+" — press "+s.keys.Refer.Help().Key+" to refer", s.width))
 	}
 	switch c.Status {
 	case records.StatusReferred:
@@ -115,26 +114,25 @@ func (s *primaryScreen) banner(c *records.Crossing) string {
 }
 
 func (s *primaryScreen) idleView() string {
-	m := s.m
 	lines := []string{
-		m.styles.Title.Render("Lane idle — waiting for the next " + map[bool]string{true: "traveller", false: "vehicle"}[m.cfg.Mode == records.ModePedestrian]),
+		s.styles.Title.Render("Lane idle — waiting for the next " + map[bool]string{true: "traveller", false: "vehicle"}[s.cfg.Mode == records.ModePedestrian]),
 		"",
-		m.styles.Dim.Render("A card read, a plate read, the portal or a document read opens the next crossing."),
+		s.styles.Dim.Render("A card read, a plate read, the portal or a document read opens the next crossing."),
 	}
-	if m.keys.Manual.Enabled() {
-		lines = append(lines, m.styles.Dim.Render("Press "+m.keys.Manual.Help().Key+" to key a document by hand."))
+	if s.keys.Manual.Enabled() {
+		lines = append(lines, s.styles.Dim.Render("Press "+s.keys.Manual.Help().Key+" to key a document by hand."))
 	}
-	if m.cfg.ReadOnly {
-		lines = append(lines, "", m.styles.Warn.Render("READ-ONLY workstation: it shows, it records nothing."))
+	if s.cfg.ReadOnly {
+		lines = append(lines, "", s.styles.Warn.Render("READ-ONLY workstation: it shows, it records nothing."))
 	}
-	if q := len(m.lane.Queue()); q > 0 {
-		lines = append(lines, "", m.styles.Value.Render(itoa(q)+" vehicle(s) approaching"))
+	if q := len(s.ws.lane.Queue()); q > 0 {
+		lines = append(lines, "", s.styles.Value.Render(itoa(q)+" vehicle(s) approaching"))
 	}
-	return m.panel("Booth", lines, s.width, min(s.height, 9), false)
+	return s.panel("Booth", lines, s.width, min(s.height, 9), false)
 }
 
 func (s *primaryScreen) vehicleLines(cs *crossingState) []string {
-	st := s.m.styles
+	st := s.styles
 	v := cs.c.Vehicle
 	label := func(l string) string { return st.Label.Render(padRight(l, 7)) }
 	var lines []string
@@ -149,7 +147,7 @@ func (s *primaryScreen) vehicleLines(cs *crossingState) []string {
 		case v.Confirmed:
 			lines = append(lines, label("Conf")+st.OK.Render("✔ confirmed "+v.ConfirmedBy))
 		case v.Confidence < 80 || len(v.Candidates) > 1:
-			lines = append(lines, label("Conf")+st.Warn.Render("⚠ "+conf+" confirm ("+s.m.keys.Plate.Help().Key+")"))
+			lines = append(lines, label("Conf")+st.Warn.Render("⚠ "+conf+" confirm ("+s.keys.Plate.Help().Key+")"))
 			shown := 0
 			for _, c := range v.Candidates {
 				if c.Plate == v.Plate || shown == 2 {
@@ -177,13 +175,13 @@ func (s *primaryScreen) vehicleLines(cs *crossingState) []string {
 	default:
 		lines = append(lines, label("RPM")+st.OK.Render("✔ CLEAR")+st.Dim.Render(" #"+itoa(r.Occupancy)))
 	}
-	if q := s.m.lane.Queue(); len(q) > 0 {
+	if q := s.ws.lane.Queue(); len(q) > 0 {
 		lines = append(lines, label("Queue")+st.Value.Render(itoa(len(q))+" approaching"))
 		for i, id := range q {
 			if i == 2 {
 				break
 			}
-			if qc, ok := s.m.crossings[id]; ok {
+			if qc, ok := s.ws.crossings[id]; ok {
 				mark := "  "
 				if len(qc.c.Unacknowledged()) > 0 {
 					mark = "⚠ "
@@ -198,7 +196,7 @@ func (s *primaryScreen) vehicleLines(cs *crossingState) []string {
 func (s *primaryScreen) travellerTitle(c *records.Crossing) string {
 	n := len(c.Travelers)
 	t := "Occupants (" + itoa(n) + ")"
-	if s.m.cfg.Mode == records.ModePedestrian {
+	if s.cfg.Mode == records.ModePedestrian {
 		t = "Traveller"
 	}
 	return t + " · " + shortID(c.ID)
@@ -207,7 +205,7 @@ func (s *primaryScreen) travellerTitle(c *records.Crossing) string {
 // occupantLines gives each traveller two lines: identity and document, then
 // checks (MRZ, expiry, status, face).
 func (s *primaryScreen) occupantLines(c *records.Crossing) []string {
-	st := s.m.styles
+	st := s.styles
 	if len(c.Travelers) == 0 {
 		return []string{st.Dim.Render("no traveller identified yet — waiting for cards or documents")}
 	}
@@ -275,15 +273,15 @@ func (s *primaryScreen) alertTitle(c *records.Crossing) string {
 	if open == 0 {
 		return "Alerts · all " + itoa(len(c.Alerts)) + " acknowledged"
 	}
-	return "Alerts · " + itoa(open) + " to acknowledge (" + s.m.keys.Ack.Help().Key + ")"
+	return "Alerts · " + itoa(open) + " to acknowledge (" + s.keys.Ack.Help().Key + ")"
 }
 
 func (s *primaryScreen) alertLines(cs *crossingState, w int) []string {
-	st := s.m.styles
+	st := s.styles
 	c := cs.c
 	if len(c.Alerts) == 0 {
 		if ok, why := c.CanAdmit(); ok {
-			return []string{st.OK.Render("✔ clear — admit with " + s.m.keys.Admit.Help().Key)}
+			return []string{st.OK.Render("✔ clear — admit with " + s.keys.Admit.Help().Key)}
 		} else {
 			return []string{st.Dim.Render("no alerts · " + why)}
 		}
@@ -323,7 +321,7 @@ func (s *primaryScreen) alertLines(cs *crossingState, w int) []string {
 }
 
 func (s *primaryScreen) faceLines(cs *crossingState, w int) []string {
-	st := s.m.styles
+	st := s.styles
 	var lines []string
 	for _, t := range cs.c.Travelers {
 		if t.Face == nil && cs.faces[t.Document.Key()] == nil {
@@ -339,7 +337,7 @@ func (s *primaryScreen) faceLines(cs *crossingState, w int) []string {
 			lines = append(lines, st.Warn.Render("⚠ inspect manually"))
 		}
 		if f := cs.faces[t.Document.Key()]; f != nil {
-			lines = append(lines, s.m.faceArt(f, w)...)
+			lines = append(lines, s.faceArt(f, w)...)
 		}
 		break // one traveller's images fit; others show their result in Occupants
 	}
@@ -350,15 +348,15 @@ func (s *primaryScreen) faceLines(cs *crossingState, w int) []string {
 }
 
 func (s *primaryScreen) baggageLine(c *records.Crossing) string {
-	st := s.m.styles
+	st := s.styles
 	if c.Baggage == nil {
-		return st.Label.Render("Baggage x-ray ") + st.Dim.Render("— not recorded ("+s.m.keys.Xray.Help().Key+")")
+		return st.Label.Render("Baggage x-ray ") + st.Dim.Render("— not recorded ("+s.keys.Xray.Help().Key+")")
 	}
 	return st.Label.Render("Baggage x-ray ") + st.Value.Render(strings.ToUpper(c.Baggage.Outcome)+" "+c.Baggage.Note)
 }
 
 func (s *primaryScreen) historyLines(cs *crossingState, w int) []string {
-	st := s.m.styles
+	st := s.styles
 	var lines []string
 	section := func(title, subject string) {
 		h, ok := cs.history[subject]
@@ -369,9 +367,9 @@ func (s *primaryScreen) historyLines(cs *crossingState, w int) []string {
 			lines = append(lines, st.Value.Render(title)+st.Dim.Render(" — no prior crossings"))
 		default:
 			n := itoa(len(h))
-			if len(h) > s.m.cfg.HistoryLimit {
-				n = itoa(s.m.cfg.HistoryLimit) + "+"
-				h = h[:s.m.cfg.HistoryLimit]
+			if len(h) > s.cfg.HistoryLimit {
+				n = itoa(s.cfg.HistoryLimit) + "+"
+				h = h[:s.cfg.HistoryLimit]
 			}
 			lines = append(lines, st.Value.Render(title)+st.Dim.Render(" — "+n+" prior"))
 			for _, e := range h {

@@ -14,7 +14,7 @@ import (
 // loginScreen asks for badge and PIN. Locked, it keeps the officer's badge
 // and asks only for the PIN (another officer may log in after logging out).
 type loginScreen struct {
-	m             *Model
+	*common
 	badge, pin    textinput.Model
 	focusPIN      bool
 	locked        string // badge of the officer whose session is locked
@@ -31,14 +31,14 @@ type loginMsg struct {
 	unlock  bool
 }
 
-func newLogin(m *Model, lockedBadge string) *loginScreen {
-	s := &loginScreen{m: m, locked: lockedBadge}
-	s.badge = m.newInput()
+func newLogin(c *common, lockedBadge, reason string) *loginScreen {
+	s := &loginScreen{common: c, locked: lockedBadge, reason: reason}
+	s.badge = c.newInput()
 	s.badge.Prompt = ""
 	s.badge.Placeholder = "badge"
 	s.badge.CharLimit = 16
 	s.badge.SetWidth(24)
-	s.pin = m.newInput()
+	s.pin = c.newInput()
 	s.pin.Prompt = ""
 	s.pin.Placeholder = "PIN"
 	s.pin.CharLimit = 12
@@ -65,33 +65,33 @@ func (s *loginScreen) focus() tea.Cmd {
 func (s *loginScreen) SetSize(w, h int) { s.width, s.height = w, h }
 
 func (s *loginScreen) ShortHelp() []key.Binding {
-	k := s.m.keys
+	k := s.keys
 	return []key.Binding{k.Confirm, k.NextField, k.Quit}
 }
 
 func (s *loginScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
-func (s *loginScreen) Update(msg tea.Msg) tea.Cmd {
-	k := s.m.keys
+func (s *loginScreen) Update(msg tea.Msg) (action, tea.Cmd) {
+	k := s.keys
 	if kp, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(kp, k.Confirm):
 			if s.busy {
-				return nil
+				return nil, nil
 			}
 			if !s.focusPIN && s.locked == "" {
 				s.focusPIN = true
-				return s.focus()
+				return nil, s.focus()
 			}
-			return s.submit()
+			return s.submit(), nil
 		case key.Matches(kp, k.NextField, k.PrevField):
 			if s.locked == "" {
 				s.focusPIN = !s.focusPIN
 			}
-			return s.focus()
+			return nil, s.focus()
 		case key.Matches(kp, k.Cancel) && s.locked != "":
 			// Another officer takes the booth: end the locked session.
-			return s.m.logout()
+			return logoutAction{}, nil
 		}
 	}
 	var cmd tea.Cmd
@@ -100,10 +100,10 @@ func (s *loginScreen) Update(msg tea.Msg) tea.Cmd {
 	} else {
 		s.badge, cmd = s.badge.Update(msg)
 	}
-	return cmd
+	return nil, cmd
 }
 
-func (s *loginScreen) submit() tea.Cmd {
+func (s *loginScreen) submit() action {
 	badge := strings.TrimSpace(s.badge.Value())
 	pin := []byte(s.pin.Value())
 	if badge == "" || len(pin) == 0 {
@@ -112,24 +112,18 @@ func (s *loginScreen) submit() tea.Cmd {
 	}
 	s.busy, s.err = true, ""
 	s.pin.SetValue("")
-	officers, now, unlock := s.m.deps.Officers, s.m.deps.Now(), s.locked != ""
-	ctx, timeout := s.m.ctx, s.m.cfg.LookupTimeout
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		o, err := officers.Authenticate(ctx, badge, pin, now)
-		for i := range pin {
-			pin[i] = 0
-		}
-		if err == nil && unlock && !strings.EqualFold(o.Badge, badge) {
-			err = ErrBadCredentials
-		}
-		return loginMsg{officer: o, err: err, unlock: unlock}
-	}
+	return signInAction{badge: badge, pin: pin, unlock: s.locked != ""}
+}
+
+// failed shows why the sign-in attempt was refused.
+func (s *loginScreen) failed(err error) tea.Cmd {
+	s.busy = false
+	s.err = loginError(err)
+	return s.focus()
 }
 
 func (s *loginScreen) View() string {
-	st := s.m.styles
+	st := s.styles
 	title := "PRIMARY INSPECTION — SIGN IN"
 	if s.locked != "" {
 		title = "SCREEN LOCKED"
@@ -147,12 +141,12 @@ func (s *loginScreen) View() string {
 		lines = append(lines, "", st.Dim.Render("enter: unlock · esc: log out so another officer can sign in"))
 	} else {
 		lines = append(lines,
-			st.Value.Render("Port "+s.m.cfg.Port+" · Lane "+s.m.cfg.Lane+" · "+string(s.m.cfg.Mode)),
+			st.Value.Render("Port "+s.cfg.Port+" · Lane "+s.cfg.Lane+" · "+string(s.cfg.Mode)),
 			"",
 			field("Badge", s.badge, !s.focusPIN),
 			field("PIN", s.pin, s.focusPIN))
-		if s.m.cfg.LoginHint != "" {
-			lines = append(lines, "", st.Warn.Render("ⓘ "+s.m.cfg.LoginHint))
+		if s.cfg.LoginHint != "" {
+			lines = append(lines, "", st.Warn.Render("ⓘ "+s.cfg.LoginHint))
 		}
 	}
 	switch {
@@ -161,7 +155,7 @@ func (s *loginScreen) View() string {
 	case s.err != "":
 		lines = append(lines, "", st.Bad.Render("✖ "+s.err))
 	}
-	if s.m.cfg.ReadOnly {
+	if s.cfg.ReadOnly {
 		lines = append(lines, "", st.Warn.Render("READ-ONLY workstation: no action can change a record"))
 	}
 	box := st.Dialog.Width(min(60, max(s.width-2, 20))).Render(strings.Join(lines, "\n"))
@@ -174,20 +168,17 @@ func (m *Model) onLogin(msg loginMsg) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	s.busy = false
 	if msg.err != nil {
-		s.err = loginError(msg.err)
 		// The account store audits failed and successful logins itself.
-		return s.focus()
+		return s.failed(msg.err)
 	}
 	o := msg.officer
 	m.officer = &o
-	m.lastInput = m.deps.Now()
-	m.base = m.primary
-	m.resize()
+	m.lastInput = m.c.now()
+	m.setBase(m.primary)
 	m.setStatus(false, "✔ signed in as %s %s", o.Badge, o.Name)
 	if msg.unlock {
-		return m.audit("unlock", "workstation "+m.cfg.Workstation)
+		return m.audit("unlock", "workstation "+m.c.cfg.Workstation)
 	}
 	return nil
 }
@@ -211,23 +202,20 @@ func (m *Model) lockScreen(reason string) tea.Cmd {
 		return nil
 	}
 	m.dialog = nil
-	s := newLogin(m, m.officer.Badge)
-	s.reason = reason
-	m.base = s
-	m.resize()
+	s := newLogin(m.c, m.officer.Badge, reason)
+	m.setBase(s)
 	return tea.Batch(m.audit("lock", reason), s.focus())
 }
 
 func (m *Model) logout() tea.Cmd {
 	var audit tea.Cmd
 	if m.officer != nil {
-		audit = m.audit("logout", "workstation "+m.cfg.Workstation)
+		audit = m.audit("logout", "workstation "+m.c.cfg.Workstation)
 	}
 	m.officer = nil
 	m.dialog = nil
-	s := newLogin(m, "")
-	m.base = s
-	m.resize()
+	s := newLogin(m.c, "", "")
+	m.setBase(s)
 	m.setStatus(false, "signed out")
 	return tea.Batch(audit, s.focus())
 }
@@ -241,10 +229,8 @@ func (m *Model) badge() string {
 
 // audit records a session event for the officer signed in. A failure is
 // logged and shown; it does not block the officer.
-func (m *Model) audit(action, subject string) tea.Cmd { return m.auditAs(m.badge(), action, subject) }
-
-func (m *Model) auditAs(badge, action, subject string) tea.Cmd {
-	officers, ctx, timeout := m.deps.Officers, m.ctx, m.cfg.LookupTimeout
+func (m *Model) audit(action, subject string) tea.Cmd {
+	officers, ctx, timeout, badge := m.deps.Officers, m.ctx, m.c.cfg.LookupTimeout, m.badge()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()

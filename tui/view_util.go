@@ -4,7 +4,6 @@ import (
 	"strings"
 	"sync"
 
-	"charm.land/bubbles/v2/textinput"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -105,13 +104,13 @@ func stack(parts ...string) string {
 
 // panel draws a framed box of exactly w×h cells with the title in the top
 // edge. Content lines are cut to fit; a cut list says how much is hidden.
-func (m *Model) panel(title string, lines []string, w, h int, focused bool) string {
+func (c *common) panel(title string, lines []string, w, h int, focused bool) string {
 	if w < 4 || h < 2 {
 		return ""
 	}
-	bs := m.styles.Border
+	bs := c.styles.Border
 	if focused {
-		bs = m.styles.Focused
+		bs = c.styles.Focused
 	}
 	inner := w - 4
 	var b strings.Builder
@@ -122,12 +121,12 @@ func (m *Model) panel(title string, lines []string, w, h int, focused bool) stri
 	b.Grow(size)
 	t := truncate(title, max(w-6, 0))
 	b.WriteString(bs.Render("┌─ "))
-	b.WriteString(m.styles.Title.Render(t))
+	b.WriteString(c.styles.Title.Render(t))
 	b.WriteString(bs.Render(" " + strings.Repeat("─", max(w-5-ansi.StringWidth(t), 0)) + "┐"))
 	rows := h - 2
 	if len(lines) > rows && rows > 0 {
 		hidden := len(lines) - rows + 1
-		lines = append(lines[:rows-1:rows-1], m.styles.Dim.Render("… "+itoa(hidden)+" more"))
+		lines = append(lines[:rows-1:rows-1], c.styles.Dim.Render("… "+itoa(hidden)+" more"))
 	}
 	side := bs.Render("│")
 	for i := 0; i < rows; i++ {
@@ -167,14 +166,4 @@ func sideBySide(blocks ...string) string {
 		}
 	}
 	return sb.String()
-}
-
-// newInput is a text field with a steady (non-blinking) cursor: a calm
-// screen, and no timer messages while an officer types.
-func (m *Model) newInput() textinput.Model {
-	in := textinput.New()
-	st := textinput.DefaultStyles(m.dark)
-	st.Cursor.Blink = false
-	in.SetStyles(st)
-	return in
 }

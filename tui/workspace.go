@@ -4,8 +4,25 @@ import (
 	"image"
 
 	"github.com/portofentry/booth/records"
-	"github.com/portofentry/booth/sqlitestore"
 )
+
+// workspace is the booth's domain state the screens show: the lane's
+// correlation of device readings with crossings, and what the workstation
+// holds about each crossing it is working.
+type workspace struct {
+	lane      *records.Lane
+	crossings map[string]*crossingState
+	// busy marks crossings with a determination or referral being saved.
+	busy map[string]bool
+	// openings are the crossings whose crossing.opened is not yet known to
+	// be stored (see writes.go).
+	openings map[string]*opening
+}
+
+func newWorkspace(lane *records.Lane) *workspace {
+	return &workspace{lane: lane, crossings: map[string]*crossingState{}, busy: map[string]bool{},
+		openings: map[string]*opening{}}
+}
 
 // crossingState is what the workstation holds about one crossing it is
 // working: the events stored so far, their fold, and the look-ups and images
@@ -23,7 +40,6 @@ type crossingState struct {
 	faces map[string]*faceView // by document key
 
 	selAlert int
-	done     bool // determination saved
 }
 
 // faceView is the matcher's capture for one document and the images fetched
@@ -32,7 +48,7 @@ type faceView struct {
 	captureID string
 	// storedAs is the retention class the capture is kept under in the
 	// biometric store ("" until it is kept).
-	storedAs     sqlitestore.CitizenshipStatus
+	storedAs     Citizenship
 	live, onFile image.Image
 	err          string
 	// art is the rendered half-block images, built once when they arrive.
@@ -80,34 +96,41 @@ func (cs *crossingState) selectedAlert() *records.Alert {
 }
 
 // crossing returns the state of id, creating it.
-func (m *Model) crossing(id string) *crossingState {
-	cs, ok := m.crossings[id]
+func (w *workspace) crossing(id string) *crossingState {
+	cs, ok := w.crossings[id]
 	if !ok {
 		cs = newCrossingState(id)
-		m.crossings[id] = cs
+		w.crossings[id] = cs
 	}
 	return cs
 }
 
 // current is the crossing at the booth, nil when the booth is idle.
-func (m *Model) current() *crossingState {
-	id := m.lane.Current()
+func (w *workspace) current() *crossingState {
+	id := w.lane.Current()
 	if id == "" {
 		return nil
 	}
-	return m.crossing(id)
+	return w.crossing(id)
 }
 
 // forget drops crossings the lane no longer tracks, so a long shift does not
 // grow memory.
-func (m *Model) forget() {
-	keep := map[string]bool{m.lane.Current(): true}
-	for _, id := range m.lane.Queue() {
+func (w *workspace) forget() {
+	keep := map[string]bool{w.lane.Current(): true}
+	for _, id := range w.lane.Queue() {
 		keep[id] = true
 	}
-	for id := range m.crossings {
+	for id := range w.crossings {
 		if !keep[id] {
-			delete(m.crossings, id)
+			w.drop(id)
 		}
 	}
+}
+
+// drop forgets everything held about a crossing.
+func (w *workspace) drop(id string) {
+	delete(w.crossings, id)
+	delete(w.busy, id)
+	delete(w.openings, id)
 }

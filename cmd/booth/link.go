@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"path/filepath"
 
-	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/sqlitestore"
 	"github.com/portofentry/booth/sqlitestore/portlink"
 )
@@ -40,23 +39,6 @@ func newLink(store *sqlitestore.Store, client *portlink.Client, logger *slog.Log
 		return nil, fmt.Errorf("port server link: %w", err)
 	}
 	return link, nil
-}
-
-// notifyingLog is the crossing log the TUI writes to: after each durable
-// append it wakes the outbox sender, so a referral reaches the port server
-// (and secondary) without waiting for the sender's tick.
-type notifyingLog struct {
-	*sqlitestore.Store
-	link *portlink.Link
-}
-
-// Append appends through the store, then notifies the link.
-func (n notifyingLog) Append(ctx context.Context, evs ...records.Event) ([]records.Event, error) {
-	out, err := n.Store.Append(ctx, evs...)
-	if err == nil {
-		n.link.Notify()
-	}
-	return out, err
 }
 
 // linkText words the link's state for the header: the state, and why when

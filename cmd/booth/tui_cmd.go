@@ -130,12 +130,16 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 			}
 		}
 	}
-	backend := &tui.StoreBackend{Store: store, StaleAfter: 24 * time.Hour, Link: func() string { return linkNote }}
-	deps := tui.Deps{Log: store, Lookups: backend, Officers: backend, Logger: logger}
+	backend := &storeBackend{Store: store, StaleAfter: 24 * time.Hour, Link: func() string { return linkNote }}
+	log := crossingLog{store: store}
 	if link != nil {
 		backend.Link = func() string { return linkText(link.Status()) }
-		deps.Log = notifyingLog{Store: store, link: link}
+		// Wake the outbox sender after each durable append, so a referral
+		// reaches the port server (and secondary) without waiting for the
+		// sender's tick.
+		log.notify = link.Notify
 	}
+	deps := tui.Deps{Log: log, Lookups: backend, Officers: backend, Logger: logger}
 	if cfg.ReadOnly {
 		// The crossing record stays read-only; signing in still counts
 		// failures and writes the audit chain, through a handle used for
@@ -145,10 +149,10 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 			return fmt.Errorf("open officer accounts: %w", err)
 		}
 		defer accounts.Close()
-		deps.Officers = &tui.StoreBackend{Store: accounts}
+		deps.Officers = &storeBackend{Store: accounts}
 	}
 	if cfg.Matcher.URL != "" {
-		deps.Faces = facematch.New(cfg.Matcher.URL, facematch.Options{Budget: cfg.Matcher.Timeout.Duration, Logger: logger})
+		deps.Faces = matcher{facematch.New(cfg.Matcher.URL, facematch.Options{Budget: cfg.Matcher.Timeout.Duration, Logger: logger})}
 	}
 	var bio *sqlitestore.BiometricStore
 	if !cfg.ReadOnly {
@@ -159,7 +163,7 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 			return fmt.Errorf("open biometric store: %w", err)
 		}
 		defer bio.Close()
-		deps.Biometrics = bio
+		deps.Biometrics = biometrics{bio}
 	}
 	// Registered after the stores opened, so it runs before they close:
 	// background work is stopped and waited for first.

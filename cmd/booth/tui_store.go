@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/sqlitestore"
+	"github.com/portofentry/booth/tui"
+)
+
+// storeBackend answers the workstation's look-ups, authentication and audit
+// from the booth's SQLite store (the TUI's Lookups and Officers).
+type storeBackend struct {
+	Store *sqlitestore.Store
+	// StaleAfter is the age past which reference data is flagged stale.
+	StaleAfter time.Duration
+	// Link reports the port-server link for the header; nil means offline.
+	Link func() string
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+var (
+	_ tui.Lookups  = (*storeBackend)(nil)
+	_ tui.Officers = (*storeBackend)(nil)
+)
+
+func (b *storeBackend) now() time.Time {
+	if b.Now != nil {
+		return b.Now()
+	}
+	return time.Now()
+}
+
+// Enrollment resolves an RFID card.
+func (b *storeBackend) Enrollment(ctx context.Context, epc string) (*records.Enrollment, error) {
+	e, found, err := b.Store.EnrollmentByEPC(ctx, epc)
+	if err != nil {
+		return nil, fmt.Errorf("enrollment of %s: %w", epc, err)
+	}
+	if !found {
+		return nil, nil
+	}
+	return &e, nil
+}
+
+// CheckTraveler checks the traveller's travel document (the passport once
+// read, else the card) and name and birth date.
+func (b *storeBackend) CheckTraveler(ctx context.Context, t records.Traveler) (records.ReferenceChecked, error) {
+	rc, err := b.Store.CheckTravelerReference(ctx, t.Document, t.TravelerID, t.Surname, t.GivenNames, t.BirthDate, b.now())
+	if err != nil {
+		return rc, fmt.Errorf("check %s: %w", t.Document.Key(), err)
+	}
+	return rc, nil
+}
+
+// CheckPlate checks the plate against plate lookouts.
+func (b *storeBackend) CheckPlate(ctx context.Context, region, plate string) (records.ReferenceChecked, error) {
+	rc, err := b.Store.CheckPlateReference(ctx, region+"/"+plate)
+	if err != nil {
+		return rc, fmt.Errorf("check plate %s/%s: %w", region, plate, err)
+	}
+	return rc, nil
+}
+
+// TravelerHistory merges the prior crossings found by each of the
+// traveller's documents, their cards and their name and birth date, newest
+// first.
+func (b *storeBackend) TravelerHistory(ctx context.Context, t records.Traveler, limit int) ([]tui.HistoryEntry, error) {
+	seen := map[string]bool{}
+	var out []tui.HistoryEntry
+	add := func(hs []sqlitestore.HistoryEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		for _, h := range hs {
+			if !seen[h.CrossingID] {
+				seen[h.CrossingID] = true
+				out = append(out, historyEntry(h))
+			}
+		}
+		return nil
+	}
+	docs := t.Documents
+	if len(docs) == 0 && !t.Document.IsZero() {
+		docs = []records.DocumentRef{t.Document}
+	}
+	for _, d := range docs {
+		if err := add(b.Store.HistoryByDocument(ctx, d.Country, d.Number, limit)); err != nil {
+			return nil, fmt.Errorf("history of %s: %w", d.Key(), err)
+		}
+	}
+	for _, epc := range t.EPCs {
+		if err := add(b.Store.HistoryByEPC(ctx, epc, limit)); err != nil {
+			return nil, fmt.Errorf("history of card %s: %w", epc, err)
+		}
+	}
+	if t.Surname != "" && t.BirthDate != "" {
+		if err := add(b.Store.HistoryByNameDOB(ctx, t.Surname, t.GivenNames, t.BirthDate, limit)); err != nil {
+			return nil, fmt.Errorf("history of %s: %w", t.DisplayName(), err)
+		}
+	}
+	sortHistory(out)
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// PlateHistory lists the plate's prior crossings.
+func (b *storeBackend) PlateHistory(ctx context.Context, region, plate string, limit int) ([]tui.HistoryEntry, error) {
+	hs, err := b.Store.HistoryByPlate(ctx, region, plate, limit)
+	if err != nil {
+		return nil, fmt.Errorf("history of plate %s/%s: %w", region, plate, err)
+	}
+	out := make([]tui.HistoryEntry, len(hs))
+	for i, h := range hs {
+		out[i] = historyEntry(h)
+	}
+	return out, nil
+}
+
+func historyEntry(h sqlitestore.HistoryEntry) tui.HistoryEntry {
+	plate := h.Plate
+	if plate != "" && h.Region != "" {
+		plate = h.Region + "/" + h.Plate
+	}
+	return tui.HistoryEntry{CrossingID: h.CrossingID, At: h.At, Port: h.Port, Lane: h.Lane, Mode: h.Mode,
+		Outcome: string(h.Outcome), Status: string(h.Status), Plate: plate, Referred: h.Referred}
+}
+
+func sortHistory(hs []tui.HistoryEntry) {
+	for i := 1; i < len(hs); i++ {
+		for j := i; j > 0 && hs[j].At.After(hs[j-1].At); j-- {
+			hs[j], hs[j-1] = hs[j-1], hs[j]
+		}
+	}
+}
+
+// Status reports the age of the reference data and the outbox backlog.
+func (b *storeBackend) Status(ctx context.Context) (tui.RefStatus, error) {
+	var st tui.RefStatus
+	ds, err := b.Store.ReferenceStatus(ctx)
+	if err != nil {
+		return st, fmt.Errorf("reference status: %w", err)
+	}
+	now := b.now()
+	for _, d := range ds {
+		if d.AsOf.IsZero() {
+			continue
+		}
+		if st.AsOf.IsZero() || d.AsOf.Before(st.AsOf) {
+			st.AsOf = d.AsOf
+		}
+		if b.StaleAfter > 0 && d.Stale(now, b.StaleAfter) {
+			st.Stale = true
+		}
+	}
+	if st.Backlog, st.Oldest, err = b.Store.Backlog(ctx); err != nil {
+		return st, fmt.Errorf("backlog: %w", err)
+	}
+	st.Link = "offline"
+	if b.Link != nil {
+		st.Link = b.Link()
+	}
+	return st, nil
+}
+
+// Authenticate checks badge and PIN.
+func (b *storeBackend) Authenticate(ctx context.Context, badge string, pin []byte, now time.Time) (tui.Officer, error) {
+	o, err := b.Store.Authenticate(ctx, badge, pin, now)
+	if err != nil {
+		var lo *sqlitestore.LockedOutError
+		switch {
+		case errors.As(err, &lo):
+			return tui.Officer{}, fmt.Errorf("%w until %s", tui.ErrLockedOut, lo.Until.Local().Format("15:04"))
+		case errors.Is(err, sqlitestore.ErrBadCredentials):
+			return tui.Officer{}, tui.ErrBadCredentials
+		case errors.Is(err, sqlitestore.ErrDisabled):
+			return tui.Officer{}, tui.ErrDisabled
+		}
+		return tui.Officer{}, fmt.Errorf("sign-in: %w", err)
+	}
+	return tui.Officer{Badge: o.Badge, Name: o.Name, Role: o.Role}, nil
+}
+
+// Audit appends a session event to the audit chain.
+func (b *storeBackend) Audit(ctx context.Context, badge, action, subject string) error {
+	return b.Store.Audit(ctx, sqlitestore.AuditEntry{Officer: badge, Action: action, Subject: subject})
+}
