@@ -211,9 +211,9 @@ func TestArmCut(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fh.Close()
-	syncDir(t, dir) // op 2
+	syncDir(t, dir)       // op 2
 	frozen := f.ArmCut(4) // the 4th operation from now is cut
-	for i := range 2 { // ops 3, 4 (writes)
+	for i := range 2 {    // ops 3, 4 (writes)
 		if _, err := fh.Write([]byte{byte('0' + i)}); err != nil {
 			t.Fatal(err)
 		}
