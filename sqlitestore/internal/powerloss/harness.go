@@ -185,7 +185,7 @@ func (r *runner) cycle(ctx context.Context, n int) (Cycle, error) {
 	case CutAtOp:
 		at := 1 + r.rng.Int64N(r.opsEst)
 		if r.rng.IntN(4) == 0 {
-			at = 1 + r.rng.Int64N(200) // inside Open: recovery, migrations
+			at = 1 + r.rng.Int64N(40) // early: inside Open (recovery, migrations) or its first commit
 		}
 		frozen = r.fs.ArmCut(at)
 		c.Cut = fmt.Sprintf("ops=%d", at)
