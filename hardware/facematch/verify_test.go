@@ -77,8 +77,6 @@ func reply(status int, body string) http.HandlerFunc {
 	}
 }
 
-func now3339() string { return time.Now().UTC().Format(time.RFC3339Nano) }
-
 func TestVerifyAnswers(t *testing.T) {
 	captured := time.Now().Add(-3 * time.Second).UTC().Truncate(time.Millisecond)
 	tests := []struct {

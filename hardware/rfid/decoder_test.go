@@ -65,10 +65,9 @@ func TestDecoderLines(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := NewDecoder(Options{})
 			// Feed byte by byte too: lines span chunks.
 			for _, chunked := range []bool{false, true} {
-				d = NewDecoder(Options{})
+				d := NewDecoder(Options{})
 				var evs []hardware.Event
 				if chunked {
 					for i := range len(tc.in) {
