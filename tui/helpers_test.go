@@ -534,6 +534,16 @@ func (e *testEnv) passportEvent(f simulator.MRZFields) hardware.Event {
 	return hardware.Event{Device: hardware.DeviceDoc, Kind: hardware.KindDocument, Document: &hardware.Document{MRZ: r, Raw: lines}}
 }
 
+// mrzLines are a fixture traveller's passport MRZ lines.
+func mrzLines(t testing.TB, f simulator.MRZFields) ([]string, error) {
+	t.Helper()
+	lines, err := simulator.BuildTD3(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lines, nil
+}
+
 func (e *testEnv) passport(f simulator.MRZFields) { e.device(e.passportEvent(f)) }
 
 func (e *testEnv) advance(d time.Duration) { e.now = e.now.Add(d) }
@@ -614,3 +624,11 @@ func mustNotContain(t *testing.T, view string, unwanted ...string) {
 func tea_WindowSize(w, h int) tea.Msg { return tea.WindowSizeMsg{Width: w, Height: h} }
 
 func tea_BackgroundDark() tea.Msg { return tea.BackgroundColorMsg{Color: color.Black} }
+
+func hardwareCandidates(plates ...string) []hardware.PlateCandidate {
+	var out []hardware.PlateCandidate
+	for i, p := range plates {
+		out = append(out, hardware.PlateCandidate{Plate: p, Confidence: 70 - float64(10*i)})
+	}
+	return out
+}

@@ -127,11 +127,17 @@ func (m *Model) tick() tea.Cmd {
 // results, then keys to the dialog or the base screen. A dialog whose
 // crossing left the booth is closed afterwards.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	before := m.status
 	cmd := m.update(msg)
 	if m.dialog != nil {
 		if id := m.dialog.Crossing(); id != "" && m.ws.crossings[id] == nil {
 			m.dialog = nil
-			m.setStatus(true, "✖ dialog closed, nothing saved: crossing %s is no longer at the booth", shortID(id))
+			if m.status != before {
+				// Keep what this message said (why the crossing went).
+				m.setStatus(true, "%s · dialog closed, nothing saved", m.status.text)
+			} else {
+				m.setStatus(true, "✖ dialog closed, nothing saved: crossing %s is no longer at the booth", shortID(id))
+			}
 		}
 	}
 	return m, cmd

@@ -232,6 +232,8 @@ func (m *Model) onFailed(msg failedMsg) {
 func (m *Model) abandon(id string, o *opening, err error) {
 	m.ws.lane.Abandon(id)
 	m.ws.drop(id)
-	m.log.Warn("crossing not opened: its first write failed", "crossing", id, "what", o.what, "err", err)
+	if !errors.Is(err, ErrDiskFull) { // a full disk is logged once a minute
+		m.log.Warn("crossing not opened: its first write failed", "crossing", id, "what", o.what, "err", err)
+	}
 	m.setStatus(true, "✖ %s NOT saved: %v — no crossing was opened; nothing is shown for it", o.what, err)
 }
