@@ -44,6 +44,8 @@ type folder struct {
 	acks map[string]Stamped[AlertAcknowledged]
 	// closed is set by the first crossing.closed event.
 	closed bool
+	// opened is set by the first crossing.opened event.
+	opened bool
 }
 
 func (f *folder) apply(e Event) {
@@ -62,6 +64,10 @@ func (f *folder) apply(e Event) {
 	}
 	switch p := p.(type) {
 	case *CrossingOpened:
+		if !f.opened {
+			f.opened = true
+			c.Integrity.BeforeOpening = c.Events - 1
+		}
 		// The first opening wins; a second one (two booths opening the same
 		// crossing) only fills what is still unknown.
 		if c.OpenedAt.IsZero() {
@@ -358,6 +364,10 @@ func (f *folder) finish() {
 			Text:     "No radiation portal scan recorded for this vehicle: scan it (handheld or re-run) before admitting",
 			RaisedAt: c.LastAt,
 		})
+	}
+	c.Integrity.OpeningMissing = !f.opened
+	if !f.opened {
+		c.Integrity.BeforeOpening = c.Events
 	}
 	for _, a := range c.Alerts {
 		if ack, ok := f.acks[a.ID]; ok {

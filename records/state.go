@@ -50,7 +50,30 @@ type Crossing struct {
 	// Skipped lists the ids of events this build could not fold (unknown
 	// kind or newer schema). They stay in the log; they are just not shown.
 	Skipped []string
+	// Integrity says whether the record has the shape every crossing must
+	// have; see Integrity.
+	Integrity Integrity
 }
+
+// Integrity is what the fold found wrong with the shape of a crossing's
+// record. A crossing's first event is always crossing.opened (port, lane,
+// mode): a workstation's store refuses its own events for a crossing it has
+// never seen unless the opening comes first. A replica may still hold only
+// part of a crossing (the opening not replicated yet), and a record written
+// before that rule may lack it for good, so the fold reports rather than
+// refuses.
+type Integrity struct {
+	// OpeningMissing is set when no crossing.opened was folded: Port, Lane,
+	// Mode, Origin and OpenedAt are then unknown.
+	OpeningMissing bool
+	// BeforeOpening counts the events ordered (by At, then ID) before the
+	// first crossing.opened. Clock skew between workstations or a device's
+	// own clock can cause it; the opening still counts as present.
+	BeforeOpening int
+}
+
+// OpeningFirst reports whether the crossing's first event is its opening.
+func (i Integrity) OpeningFirst() bool { return !i.OpeningMissing && i.BeforeOpening == 0 }
 
 // Stamped is a value with who recorded it and when.
 type Stamped[T any] struct {

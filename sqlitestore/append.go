@@ -15,7 +15,14 @@ import (
 // Origin, the next number of its gap-free sequence and an outbox row. An
 // event that already carries both (replicated from elsewhere) is stored as
 // it is. Either way an event whose id is already stored is skipped, not an
-// error, and the stored version is returned in its place. RecordedAt is set
+// error, and the stored version is returned in its place.
+//
+// A crossing's first event is always its opening: a local event of a
+// crossing this store holds nothing of is refused with ErrNotOpened unless
+// a crossing.opened of that crossing comes before it in evs (an opening
+// already stored, sent again, counts). A local crossing.opened must name
+// the port, the lane and the mode (ErrInvalidEvent). Replicated events are
+// exempt: a replica may hold only part of a crossing's history. RecordedAt is set
 // when zero. The projections of every touched crossing are re-derived in the
 // same transaction. Events of unknown kinds or newer schemas are stored
 // verbatim. If any event is invalid nothing of this call is stored.
@@ -34,7 +41,8 @@ func (s *Store) Append(ctx context.Context, evs ...records.Event) ([]records.Eve
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("sqlitestore: append: %w", err)
 	}
-	return s.group.append(s, ctx, evs)
+	out, err := s.group.append(s, ctx, evs)
+	return out, s.written("append", err)
 }
 
 // appendState is what the calls of one group transaction share: the next
@@ -57,6 +65,9 @@ func (s *Store) appendOne(ctx context.Context, x execer, st *appendState, now ti
 		e        records.Event
 	}
 	var inserted []ins
+	// seen holds the crossings this call may append local events to: held
+	// by the store, or opened earlier in this call.
+	seen := map[string]bool{}
 	for i, e := range evs {
 		local := e.Origin == "" && e.OriginSeq == 0
 		if !local && (e.Origin == "" || e.OriginSeq <= 0) {
@@ -71,6 +82,7 @@ func (s *Store) appendOne(ctx context.Context, x execer, st *appendState, now ti
 			return nil, fmt.Errorf("sqlitestore: append: %w", err)
 		}
 		if found {
+			seen[stored.CrossingID] = true
 			out[i] = stored
 			continue
 		}
@@ -96,6 +108,11 @@ func (s *Store) appendOne(ctx context.Context, x execer, st *appendState, now ti
 		if err := validate(&e); err != nil {
 			return nil, fmt.Errorf("sqlitestore: append event %d (%s): %w", i, e.ID, err)
 		}
+		if local {
+			if err := s.checkOpened(ctx, x, st, seen, i, e); err != nil {
+				return nil, err
+			}
+		}
 		if err := insertEvent(ctx, x, e); err != nil {
 			return nil, fmt.Errorf("sqlitestore: append: %w", err)
 		}
@@ -116,6 +133,70 @@ func (s *Store) appendOne(ctx context.Context, x execer, st *appendState, now ti
 		st.added[in.crossing] = append(st.added[in.crossing], in.e)
 	}
 	return out, nil
+}
+
+// checkOpened enforces, for local event i of a call, that its crossing was
+// opened: the event is a well-formed crossing.opened, or the crossing is
+// already held (stored, or added by an earlier call of this group), or an
+// opening came earlier in the call. seen caches the answer per crossing.
+func (s *Store) checkOpened(ctx context.Context, x execer, st *appendState, seen map[string]bool, i int, e records.Event) error {
+	if e.Kind == records.KindCrossingOpened {
+		if err := checkOpening(e); err != nil {
+			return fmt.Errorf("sqlitestore: append event %d (%s): %w", i, e.ID, err)
+		}
+		seen[e.CrossingID] = true
+		return nil
+	}
+	if seen[e.CrossingID] {
+		return nil
+	}
+	held := len(st.added[e.CrossingID]) > 0
+	if !held {
+		_, held = s.appendCache.events(e.CrossingID)
+	}
+	if !held {
+		var err error
+		if held, err = crossingHeld(ctx, x, e.CrossingID); err != nil {
+			return fmt.Errorf("sqlitestore: append: %w", err)
+		}
+	}
+	if !held {
+		return fmt.Errorf("sqlitestore: append event %d (%s, %s): %w: crossing %s has no events here and no crossing.opened comes before this one",
+			i, e.ID, e.Kind, ErrNotOpened, e.CrossingID)
+	}
+	seen[e.CrossingID] = true
+	return nil
+}
+
+// checkOpening checks that a local crossing.opened names its port, lane
+// and mode: a crossing without them cannot be shown or found by lane.
+func checkOpening(e records.Event) error {
+	p, err := e.Decode()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidEvent, err)
+	}
+	o := p.(*records.CrossingOpened)
+	switch {
+	case o.Port == "" || o.Lane == "":
+		return fmt.Errorf("%w: crossing.opened of %s has port %q and lane %q: both are required", ErrInvalidEvent, e.CrossingID, o.Port, o.Lane)
+	case o.Mode != records.ModeVehicle && o.Mode != records.ModePedestrian:
+		return fmt.Errorf("%w: crossing.opened of %s has mode %q: want %q or %q", ErrInvalidEvent, e.CrossingID, o.Mode, records.ModeVehicle, records.ModePedestrian)
+	}
+	return nil
+}
+
+// crossingHeld reports whether any event of the crossing is stored.
+func crossingHeld(ctx context.Context, x execer, crossingID string) (bool, error) {
+	rows, err := x.QueryContext(ctx, crossingHeldSQL, crossingID)
+	if err != nil {
+		return false, fmt.Errorf("look up crossing %s: %w", crossingID, err)
+	}
+	defer rows.Close()
+	held := rows.Next()
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("look up crossing %s: %w", crossingID, err)
+	}
+	return held, nil
 }
 
 // refreshAdded re-folds every crossing st touched, from the cache plus the
@@ -190,4 +271,5 @@ const (
 	insertOutboxSQL = `INSERT INTO outbox (origin_seq, event_id) VALUES (?, ?)`
 	eventByIDSQL    = `SELECT ` + eventColumns + ` FROM events e WHERE e.id = ?`
 	lastSeqSQL      = `SELECT coalesce(max(origin_seq), 0) FROM events WHERE origin = ?`
+	crossingHeldSQL = `SELECT 1 FROM events WHERE crossing_id = ? LIMIT 1`
 )

@@ -19,11 +19,12 @@ func TestAppendAssignsOriginSeqAndRecordedAt(t *testing.T) {
 	ctx := context.Background()
 	before := time.Now().UTC()
 	in := []records.Event{
-		mustEvent(t, "C1", records.Note{Text: "a"}, t0, "B1"),
-		mustEvent(t, "C1", records.Note{Text: "b"}, t0.Add(time.Second), "B1"),
+		opening(t, "C1", t0),
+		mustEvent(t, "C1", records.Note{Text: "a"}, t0.Add(time.Second), "B1"),
+		mustEvent(t, "C1", records.Note{Text: "b"}, t0.Add(2*time.Second), "B1"),
 	}
 	fixed := t0.Add(time.Minute)
-	in[1].RecordedAt = fixed
+	in[2].RecordedAt = fixed
 	out, err := s.Append(ctx, in...)
 	if err != nil {
 		t.Fatal(err)
@@ -36,15 +37,15 @@ func TestAppendAssignsOriginSeqAndRecordedAt(t *testing.T) {
 	if out[0].RecordedAt.Before(before) || out[0].RecordedAt.After(time.Now()) {
 		t.Errorf("RecordedAt %v not set to the append time", out[0].RecordedAt)
 	}
-	if !out[1].RecordedAt.Equal(fixed) {
-		t.Errorf("RecordedAt %v overwritten, want %v", out[1].RecordedAt, fixed)
+	if !out[2].RecordedAt.Equal(fixed) {
+		t.Errorf("RecordedAt %v overwritten, want %v", out[2].RecordedAt, fixed)
 	}
 	stored, err := s.Events(ctx, "C1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(stored) != 2 {
-		t.Fatalf("stored %d events, want 2", len(stored))
+	if len(stored) != 3 {
+		t.Fatalf("stored %d events, want 3", len(stored))
 	}
 	for i := range stored {
 		if !eventsEqual(stored[i], out[i]) {
@@ -76,6 +77,9 @@ func TestAppendGapFreeAcrossConcurrentAppenders(t *testing.T) {
 				if i%5 == 0 { // some multi-event appends too
 					evs = append(evs, mustEvent(t, cid, records.Note{Text: "x"}, t0, "B1"))
 				}
+				if i == 0 {
+					evs = append([]records.Event{opening(t, cid, t0)}, evs...)
+				}
 				if _, err := s.Append(ctx, evs...); err != nil {
 					errs <- err
 					return
@@ -104,10 +108,10 @@ func TestAppendGapFreeAcrossConcurrentAppenders(t *testing.T) {
 		}
 		want++
 	}
-	if total := writers * (each + each/5); want-1 != int64(total) {
+	if total := writers * (1 + each + each/5); want-1 != int64(total) {
 		t.Fatalf("%d events stored, want %d", want-1, total)
 	}
-	if n, _, _ := s.Backlog(ctx); n != writers*(each+each/5) {
+	if n, _, _ := s.Backlog(ctx); n != writers*(1+each+each/5) {
 		t.Errorf("backlog %d, want one outbox row per event", n)
 	}
 }
@@ -115,7 +119,7 @@ func TestAppendGapFreeAcrossConcurrentAppenders(t *testing.T) {
 func TestAppendDuplicateIDsAreIdempotent(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	e := mustEvent(t, "C1", records.Note{Text: "once"}, t0, "B1")
+	e := opening(t, "C1", t0)
 	first, err := s.Append(ctx, e)
 	if err != nil {
 		t.Fatal(err)
@@ -199,7 +203,7 @@ func TestAppendReplicatedEventsStoredAsIs(t *testing.T) {
 func TestAppendRejectsInvalidEventsAtomically(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	good := mustEvent(t, "C1", records.Note{Text: "ok"}, t0, "B1")
+	good := opening(t, "C1", t0)
 	for _, c := range []struct {
 		name string
 		mut  func(*records.Event)
@@ -435,6 +439,11 @@ func TestAppendGroupCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
+	// The three crossings are opened first (sequences 1-3).
+	for i := range 3 {
+		openCrossing(t, s, fmt.Sprintf("C%d", i))
+	}
+	const opened = 3
 	// Hold the writer's only connection so the calls pile up.
 	conn, err := s.write.Conn(ctx)
 	if err != nil {
@@ -507,8 +516,8 @@ func TestAppendGroupCommit(t *testing.T) {
 	}
 	slices.Sort(seqs)
 	for i, n := range seqs {
-		if n != int64(i+1) {
-			t.Fatalf("sequences %v are not 1..%d", seqs, calls-1)
+		if n != int64(opened+i+1) {
+			t.Fatalf("sequences %v are not %d..%d", seqs, opened+1, opened+calls-1)
 		}
 	}
 	if err := s.Close(); err != nil {
@@ -538,7 +547,7 @@ func TestAppendGroupCommit(t *testing.T) {
 		t.Errorf("group-committed projections differ from a rebuild:\n got %s\nwant %s", live, rebuilt)
 	}
 	out, err := s.Append(ctx, mustEvent(t, "C1", records.Note{Text: "next"}, t0, "B1"))
-	if err != nil || out[0].OriginSeq != calls {
-		t.Errorf("next append: seq %v, %v; want %d", out, err, calls)
+	if err != nil || out[0].OriginSeq != opened+calls {
+		t.Errorf("next append: seq %v, %v; want %d", out, err, opened+calls)
 	}
 }

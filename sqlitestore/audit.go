@@ -285,14 +285,14 @@ func (s *Store) ownWriteTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return s.written("write", fmt.Errorf("begin: %w", err))
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return s.written("write", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return s.written("write", fmt.Errorf("commit: %w", err))
 	}
-	return nil
+	return s.written("write", nil)
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/sqlitestore/internal/diskfull"
 )
 
 // CitizenshipStatus is what the booth knows of a captured person's
@@ -82,6 +83,7 @@ type BiometricStore struct {
 	path string
 	opts BiometricOptions
 	log  *slog.Logger
+	full *diskfull.Log // logs disk-full failures once a minute
 }
 
 // Capture is one face capture.
@@ -177,7 +179,9 @@ func OpenBiometric(ctx context.Context, path string, opts BiometricOptions) (*Bi
 		db.Close()
 		return nil, fmt.Errorf("sqlitestore: open biometric store %s: create schema: %w", abs, err)
 	}
-	return &BiometricStore{db: db, path: abs, opts: opts, log: log.With("db", abs)}, nil
+	b := &BiometricStore{db: db, path: abs, opts: opts, log: log.With("db", abs)}
+	b.full = diskfull.NewLog(b.log, nil)
+	return b, nil
 }
 
 // Path is the absolute path of the biometric store file.
@@ -193,7 +197,8 @@ func (b *BiometricStore) Close() error {
 
 // SaveCapture stores a face capture. An empty Citizenship is stored as
 // unknown (treated as a US citizen's until established).
-func (b *BiometricStore) SaveCapture(ctx context.Context, c Capture) error {
+func (b *BiometricStore) SaveCapture(ctx context.Context, c Capture) (err error) {
+	defer func() { err = b.written("save capture", err) }()
 	if c.Citizenship == "" {
 		c.Citizenship = CitizenUnknown
 	}
@@ -201,7 +206,7 @@ func (b *BiometricStore) SaveCapture(ctx context.Context, c Capture) error {
 		return fmt.Errorf("sqlitestore: save capture %q: %w", c.ID, err)
 	}
 	doc := NormalizeDocumentRef(c.Document)
-	_, err := b.db.ExecContext(ctx, `INSERT INTO captures (id, crossing_id, doc_key, png, captured_at, citizenship)
+	_, err = b.db.ExecContext(ctx, `INSERT INTO captures (id, crossing_id, doc_key, png, captured_at, citizenship)
 		VALUES (?, ?, ?, ?, ?, ?)`, c.ID, c.CrossingID, doc.Key(), c.PNG, c.CapturedAt.UnixNano(), string(c.Citizenship))
 	if err != nil {
 		if isSQLiteUniqueViolation(err) {
@@ -263,7 +268,8 @@ func (b *BiometricStore) Capture(ctx context.Context, id string) (Capture, error
 
 // MarkCitizenship records the citizenship established for a capture's
 // subject; it changes how long the capture may be kept.
-func (b *BiometricStore) MarkCitizenship(ctx context.Context, id string, status CitizenshipStatus) error {
+func (b *BiometricStore) MarkCitizenship(ctx context.Context, id string, status CitizenshipStatus) (err error) {
+	defer func() { err = b.written("mark citizenship", err) }()
 	if !validCitizenship(status) {
 		return fmt.Errorf("sqlitestore: mark citizenship of %q: %w: status must be usc, non_usc or unknown, got %q", id, ErrInvalidCapture, status)
 	}
@@ -277,12 +283,13 @@ func (b *BiometricStore) MarkCitizenship(ctx context.Context, id string, status 
 // MarkForwarded records that a non-citizen's capture was forwarded to the
 // biometric system under biometricRef. It refuses (ErrNotForwardable) a
 // capture whose citizenship is usc or unknown.
-func (b *BiometricStore) MarkForwarded(ctx context.Context, id, biometricRef string, at time.Time) error {
+func (b *BiometricStore) MarkForwarded(ctx context.Context, id, biometricRef string, at time.Time) (err error) {
+	defer func() { err = b.written("mark forwarded", err) }()
 	if biometricRef == "" || checkField("biometric ref", biometricRef) != nil {
 		return fmt.Errorf("sqlitestore: mark %q forwarded: %w: biometric ref must be a short printable string", id, ErrInvalidCapture)
 	}
 	var cit string
-	err := b.db.QueryRowContext(ctx, `SELECT citizenship FROM captures WHERE id = ?`, id).Scan(&cit)
+	err = b.db.QueryRowContext(ctx, `SELECT citizenship FROM captures WHERE id = ?`, id).Scan(&cit)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("sqlitestore: mark %q forwarded: %w", id, ErrCaptureNotFound)
 	}
@@ -298,6 +305,20 @@ func (b *BiometricStore) MarkForwarded(ctx context.Context, id, biometricRef str
 		return fmt.Errorf("sqlitestore: mark %q forwarded: %w", id, err)
 	}
 	return captureRowAffected(res, id)
+}
+
+// written records the outcome of a write named op, as Store.written does
+// for the main database: disk-full failures are marked ErrDiskFull and
+// logged at most once a minute until a write succeeds.
+func (b *BiometricStore) written(op string, err error) error {
+	switch {
+	case err == nil:
+		b.full.Succeeded()
+	case diskfull.Is(err):
+		err = diskfull.Wrap(err)
+		b.full.Failed(op, err)
+	}
+	return err
 }
 
 func captureRowAffected(res sql.Result, id string) error {

@@ -57,7 +57,8 @@ func (p Purge) Event() records.BiometricPurged {
 // free pages released. Each purge is then audited (Options.Audit) and handed
 // to Options.OnPurge; purges whose hand-over failed in an earlier run are
 // retried first. It returns the purges handed over in this run.
-func (b *BiometricStore) RunRetention(ctx context.Context, now time.Time) ([]Purge, error) {
+func (b *BiometricStore) RunRetention(ctx context.Context, now time.Time) (_ []Purge, err error) {
+	defer func() { err = b.written("retention", err) }()
 	if b.opts.Audit == nil {
 		return nil, errors.New("sqlitestore: biometric retention: no auditor configured (BiometricOptions.Audit)")
 	}
@@ -220,14 +221,20 @@ func purgeAuditEntry(p Purge) AuditEntry {
 
 // RecordPurge appends the records.BiometricPurged event of p to its
 // crossing, with p.ID as the event id so that handing the same purge over
-// twice stores one event. It fits BiometricOptions.OnPurge.
+// twice stores one event. It fits BiometricOptions.OnPurge. A crossing this
+// store does not hold (its opening never committed) has no reference to the
+// capture to clear: nothing is appended, the purge's audit entry stands.
 func (s *Store) RecordPurge(ctx context.Context, p Purge) error {
 	ev, err := records.NewEvent(p.CrossingID, p.Event(), p.PurgedAt, "")
 	if err != nil {
 		return fmt.Errorf("sqlitestore: record purge of %s: %w", p.CaptureID, err)
 	}
 	ev.ID = p.ID
-	if _, err := s.Append(ctx, ev); err != nil {
+	switch _, err := s.Append(ctx, ev); {
+	case errors.Is(err, ErrNotOpened):
+		s.log.Info("purged capture belongs to a crossing this booth does not hold; no purge event",
+			"capture", p.CaptureID, "crossing", p.CrossingID)
+	case err != nil:
 		return fmt.Errorf("sqlitestore: record purge of %s: %w", p.CaptureID, err)
 	}
 	return nil

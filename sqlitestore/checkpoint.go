@@ -45,7 +45,7 @@ func (s *Store) checkpointLoop(ctx context.Context) {
 		}
 		var busy, logPages, done int
 		err := s.ckpt.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logPages, &done)
-		if err != nil && ctx.Err() == nil {
+		if err != nil && ctx.Err() == nil && !s.full.Failed("checkpoint", err) {
 			s.log.Warn("background checkpoint failed", "err", err)
 		}
 	}

@@ -40,6 +40,9 @@ func TestCrashChild(t *testing.T) {
 		if i%7 == 0 {
 			evs = append(evs, mustEvent(t, cid, records.Note{Text: "pair"}, time.Now(), "B1"))
 		}
+		if i%5 == 0 { // a new crossing: its opening first
+			evs = append([]records.Event{opening(t, cid, time.Now())}, evs...)
+		}
 		stored, err := s.Append(ctx, evs...)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "child append:", err)

@@ -44,6 +44,23 @@ func mustEvent(t testing.TB, crossingID string, p records.Payload, at time.Time,
 	return e
 }
 
+// opening is the crossing.opened event of crossing cid at at (a local
+// event: the store refuses a crossing's other local events before it).
+func opening(t testing.TB, cid string, at time.Time) records.Event {
+	t.Helper()
+	return mustEvent(t, cid, records.CrossingOpened{Port: "2504", Lane: "V01", Mode: records.ModeVehicle, Trigger: "manual"}, at, "")
+}
+
+// openCrossing appends the opening of crossing cid.
+func openCrossing(t testing.TB, s *Store, cid string) records.Event {
+	t.Helper()
+	out, err := s.Append(context.Background(), opening(t, cid, t0))
+	if err != nil {
+		t.Fatalf("open crossing %s: %v", cid, err)
+	}
+	return out[0]
+}
+
 // traveller is a hand-made test subject.
 type traveller struct {
 	surname, given, birth, country, number string

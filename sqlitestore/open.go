@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 
 	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
+
+	"github.com/portofentry/booth/sqlitestore/internal/diskfull"
 )
 
 // Options configures Open.
@@ -38,6 +40,15 @@ var (
 	// ErrWrongWorkstation is returned by Open when the database belongs to a
 	// different workstation id than Options.Origin.
 	ErrWrongWorkstation = errors.New("database belongs to another workstation")
+	// ErrNotOpened is returned by Append for a local event of a crossing
+	// this store has never seen when no crossing.opened of that crossing
+	// comes before it in the same call: a crossing's first event is always
+	// its opening. The error names the crossing.
+	ErrNotOpened = errors.New("crossing not opened")
+	// ErrDiskFull is matched by the error of any write that failed because
+	// the disk (or the database's size limit) is full. The failure is logged
+	// at most once a minute until a write succeeds.
+	ErrDiskFull = diskfull.ErrDiskFull
 )
 
 // busyTimeoutMS is how long a connection waits for a lock held by another
@@ -58,9 +69,10 @@ type Store struct {
 	read  *sql.DB   // query-only pool
 	stmts stmtCache // prepared statements of the writer
 
-	appendCache appendCache // events of recently appended crossings; see append_cache.go
-	markStmt    *sql.Stmt   // reads the writer's mark for appendCache
-	group       groupCommit // merges concurrent Appends into one commit
+	appendCache appendCache   // events of recently appended crossings; see append_cache.go
+	markStmt    *sql.Stmt     // reads the writer's mark for appendCache
+	group       groupCommit   // merges concurrent Appends into one commit
+	full        *diskfull.Log // logs disk-full failures once a minute
 
 	ckpt     *sql.DB // background checkpoint connection; nil when read-only
 	stopCkpt context.CancelFunc
@@ -95,6 +107,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlitestore: %w", err)
 	}
 	s := &Store{path: abs, origin: opts.Origin, readOnly: opts.ReadOnly, log: log.With("db", abs)}
+	s.full = diskfull.NewLog(s.log, nil)
 
 	if opts.ReadOnly {
 		// mode=ro fails instead of creating a missing file.

@@ -57,7 +57,7 @@ func TestMigrationsIdempotentOnReopen(t *testing.T) {
 		if n != len(ms) || distinct != len(ms) {
 			t.Errorf("open #%d: schema_version has %d rows (%d distinct), want %d", i, n, distinct, len(ms))
 		}
-		if _, err := s.Append(ctx, mustEvent(t, "C1", records.Note{Text: "x"}, t0, "B1")); err != nil {
+		if _, err := s.Append(ctx, opening(t, "C1", t0), mustEvent(t, "C1", records.Note{Text: "x"}, t0, "B1")); err != nil {
 			t.Fatalf("append after open #%d: %v", i, err)
 		}
 		s.Close()
@@ -167,7 +167,7 @@ func TestReadOnlyStore(t *testing.T) {
 func TestEventsAreInsertOnly(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	if _, err := s.Append(ctx, mustEvent(t, "C1", records.Note{Text: "original"}, t0, "B1")); err != nil {
+	if _, err := s.Append(ctx, opening(t, "C1", t0), mustEvent(t, "C1", records.Note{Text: "original"}, t0.Add(time.Second), "B1")); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
@@ -185,7 +185,7 @@ func TestEventsAreInsertOnly(t *testing.T) {
 		}
 	}
 	evs, err := s.Events(ctx, "C1")
-	if err != nil || len(evs) != 1 || !strings.Contains(string(evs[0].Payload), "original") {
+	if err != nil || len(evs) != 2 || !strings.Contains(string(evs[1].Payload), "original") {
 		t.Fatalf("event changed: %+v, %v", evs, err)
 	}
 }

@@ -45,6 +45,7 @@ func (s *Store) AckOutbox(ctx context.Context, upTo int64) (err error) {
 	if s.readOnly {
 		return ErrReadOnly
 	}
+	defer func() { err = s.written("ack outbox", err) }()
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: ack outbox: begin: %w", err)

@@ -18,6 +18,9 @@ func TestOutboxAckBacklog(t *testing.T) {
 	var local []records.Event
 	for i := range 5 {
 		e := mustEvent(t, "C1", records.Note{Text: "n"}, t0, "B1")
+		if i == 0 {
+			e = opening(t, "C1", t0)
+		}
 		e.RecordedAt = t0.Add(time.Duration(i) * time.Minute)
 		out, err := s.Append(ctx, e)
 		if err != nil {
@@ -88,7 +91,7 @@ func TestOutboxAckBacklog(t *testing.T) {
 func TestOutboxWrittenWithEvents(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	a := mustEvent(t, "C1", records.Note{Text: "a"}, t0, "B1")
+	a := opening(t, "C1", t0)
 	bad := mustEvent(t, "C1", records.Note{Text: "b"}, t0, "B1")
 	bad.CrossingID = ""
 	if _, err := s.Append(ctx, a, bad); err == nil {

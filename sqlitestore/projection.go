@@ -22,6 +22,7 @@ type projection struct {
 	alerts, openAlerts           int
 	referred                     bool
 	events                       int
+	openingMissing               bool // no crossing.opened folded
 
 	travelers []travelerRow
 	docs      []string // document keys, each once
@@ -40,7 +41,7 @@ func project(c *records.Crossing, evs []records.Event) projection {
 		id: c.ID, port: c.Port, lane: c.Lane, mode: string(c.Mode), origin: c.Origin,
 		openedAt: nanos(c.OpenedAt), lastAt: nanos(c.LastAt),
 		status: string(c.Status), alerts: len(c.Alerts), openAlerts: len(c.Unacknowledged()),
-		referred: c.Referral != nil, events: c.Events,
+		referred: c.Referral != nil, events: c.Events, openingMissing: c.Integrity.OpeningMissing,
 	}
 	if p.openedAt == 0 {
 		// The opening event has not arrived (replication order): date the
@@ -133,7 +134,7 @@ func writeProjection(ctx context.Context, x execer, p projection) error {
 	}
 	if _, err := x.ExecContext(ctx, upsertCrossingSQL,
 		p.id, p.port, p.lane, p.mode, p.origin, p.openedAt, p.lastAt, p.status, p.outcome,
-		p.plate, p.region, string(names), p.alerts, p.openAlerts, p.referred, p.events, hash); err != nil {
+		p.plate, p.region, string(names), p.alerts, p.openAlerts, p.referred, p.events, hash, p.openingMissing); err != nil {
 		return fmt.Errorf("project crossing %s: %w", p.id, err)
 	}
 	if old == hash {
@@ -226,6 +227,7 @@ func (s *Store) RebuildProjections(ctx context.Context) (err error) {
 	if s.readOnly {
 		return ErrReadOnly
 	}
+	defer func() { err = s.written("rebuild projections", err) }()
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: rebuild projections: begin: %w", err)
@@ -294,13 +296,14 @@ func rebuildBatchEvents(ctx context.Context, x execer, after string) ([]records.
 const (
 	keysHashSQL       = `SELECT keys_hash FROM crossings WHERE id = ?`
 	upsertCrossingSQL = `INSERT INTO crossings
-		(id, port, lane, mode, origin, opened_at, last_at, status, outcome, plate, region, names, alerts, open_alerts, referred, events, keys_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(id, port, lane, mode, origin, opened_at, last_at, status, outcome, plate, region, names, alerts, open_alerts, referred, events, keys_hash, opening_missing)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET port = excluded.port, lane = excluded.lane, mode = excluded.mode,
 			origin = excluded.origin, opened_at = excluded.opened_at, last_at = excluded.last_at,
 			status = excluded.status, outcome = excluded.outcome, plate = excluded.plate, region = excluded.region,
 			names = excluded.names, alerts = excluded.alerts, open_alerts = excluded.open_alerts,
-			referred = excluded.referred, events = excluded.events, keys_hash = excluded.keys_hash`
+			referred = excluded.referred, events = excluded.events, keys_hash = excluded.keys_hash,
+			opening_missing = excluded.opening_missing`
 	deleteTravelersSQL = `DELETE FROM crossing_travelers WHERE crossing_id = ?`
 	deleteDocumentsSQL = `DELETE FROM crossing_documents WHERE crossing_id = ?`
 	deletePlateSQL     = `DELETE FROM crossing_plates WHERE crossing_id = ?`

@@ -17,7 +17,7 @@ type stmtCache struct {
 // hotWriterQueries are the statements Append, the generator and the
 // projection rebuild run for every event or crossing.
 var hotWriterQueries = []string{
-	insertEventSQL, eventByIDSQL, lastSeqSQL, insertOutboxSQL, crossingEventsSQL,
+	insertEventSQL, eventByIDSQL, lastSeqSQL, crossingHeldSQL, insertOutboxSQL, crossingEventsSQL,
 	keysHashSQL, upsertCrossingSQL, deleteTravelersSQL, deleteDocumentsSQL, deletePlateSQL, deleteEPCsSQL,
 	insertTravelerSQL, insertDocumentSQL, insertPlateSQL, insertEPCSQL,
 }

@@ -20,7 +20,30 @@ type statusReport struct {
 	FeedFloor    int64                          `json:"feed_floor"`
 	Reference    []sqlitestore.PublishedDataset `json:"reference"`
 	Workstations []workstationJSON              `json:"workstations"`
+	// MissingOpenings: crossings whose crossing.opened never arrived from
+	// the workstation that started them.
+	MissingOpenings missingOpeningsJSON `json:"missing_openings"`
 }
+
+// missingOpeningsJSON lists crossings held without their opening.
+type missingOpeningsJSON struct {
+	Total         int                  `json:"total"`
+	ByWorkstation map[string]int       `json:"by_workstation"`
+	Crossings     []missingOpeningJSON `json:"crossings"` // oldest first, at most statusListMax
+}
+
+type missingOpeningJSON struct {
+	CrossingID     string    `json:"crossing_id"`
+	Workstation    string    `json:"workstation"` // sent the first event held
+	FirstEvent     string    `json:"first_event"`
+	FirstKind      string    `json:"first_kind"`
+	FirstOriginSeq int64     `json:"first_origin_seq"`
+	Events         int       `json:"events"`
+	LastAt         time.Time `json:"last_at"`
+}
+
+// statusListMax bounds the crossings listed by name.
+const statusListMax = 50
 
 type workstationJSON struct {
 	Workstation   string    `json:"workstation"`
@@ -33,6 +56,9 @@ type workstationJSON struct {
 	FeedVersion   int64     `json:"feed_version"`
 	RefusedSeq    int64     `json:"refused_seq,omitempty"`
 	RefusedReason string    `json:"refused_reason,omitempty"`
+	// MissingOpenings counts the workstation's crossings held without
+	// their opening.
+	MissingOpenings int `json:"missing_openings"`
 }
 
 func runStatus(args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -62,11 +88,22 @@ func runStatus(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	missing, err := store.MissingOpenings(ctx, statusListMax)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	rep.MissingOpenings = missingOpeningsJSON{Total: missing.Total, ByWorkstation: missing.ByOrigin, Crossings: []missingOpeningJSON{}}
+	for _, m := range missing.Crossings {
+		rep.MissingOpenings.Crossings = append(rep.MissingOpenings.Crossings, missingOpeningJSON{
+			CrossingID: m.CrossingID, Workstation: m.Origin, FirstEvent: m.FirstEventID, FirstKind: string(m.FirstKind),
+			FirstOriginSeq: m.FirstOriginSeq, Events: m.Events, LastAt: m.LastAt,
+		})
+	}
 	for _, w := range ws {
 		rep.Workstations = append(rep.Workstations, workstationJSON{
 			Workstation: w.Origin, Role: w.Role, LastSeen: w.LastSeen, HighWater: w.HighWater,
 			Backlog: w.Backlog, OldestUnsent: w.OldestUnsent, LagSeconds: w.Lag.Seconds(), FeedVersion: w.FeedVersion,
-			RefusedSeq: w.RefusedSeq, RefusedReason: w.RefusedReason,
+			RefusedSeq: w.RefusedSeq, RefusedReason: w.RefusedReason, MissingOpenings: missing.ByOrigin[w.Origin],
 		})
 	}
 	if *asJSON {
@@ -83,7 +120,7 @@ func runStatus(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "reference %-12s version %d as of %s\n", d.Kind, d.Version, d.AsOf.Format(time.RFC3339))
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "WORKSTATION\tROLE\tLAST SEEN\tHIGH-WATER\tBACKLOG\tOLDEST UNSENT\tLAG\tFEED\tHELD")
+	fmt.Fprintln(tw, "WORKSTATION\tROLE\tLAST SEEN\tHIGH-WATER\tBACKLOG\tOLDEST UNSENT\tLAG\tFEED\tNO OPENING\tHELD")
 	for _, w := range ws {
 		oldest, held := "-", "-"
 		if !w.OldestUnsent.IsZero() && w.Backlog > 0 {
@@ -92,13 +129,30 @@ func runStatus(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if w.RefusedSeq > 0 {
 			held = fmt.Sprintf("#%d: %s", w.RefusedSeq, w.RefusedReason)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\t%d\t%s\n", w.Origin, w.Role, ago(now, w.LastSeen), w.HighWater,
-			w.Backlog, oldest, w.Lag.Round(time.Millisecond), w.FeedVersion, held)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\t%d\t%d\t%s\n", w.Origin, w.Role, ago(now, w.LastSeen), w.HighWater,
+			w.Backlog, oldest, w.Lag.Round(time.Millisecond), w.FeedVersion, missing.ByOrigin[w.Origin], held)
 	}
 	if err := tw.Flush(); err != nil {
 		return fail(stderr, err)
 	}
+	printMissingOpenings(stdout, rep.MissingOpenings)
 	return 0
+}
+
+// printMissingOpenings flags crossings whose opening never arrived.
+func printMissingOpenings(w io.Writer, m missingOpeningsJSON) {
+	if m.Total == 0 {
+		fmt.Fprintln(w, "crossings without an opening: none")
+		return
+	}
+	fmt.Fprintf(w, "WARNING: %d crossings without an opening (their crossing.opened never arrived from the workstation):\n", m.Total)
+	for _, c := range m.Crossings {
+		fmt.Fprintf(w, "  %s from %s: first event %s #%d (%s), %d events, last %s\n", c.CrossingID, c.Workstation,
+			c.FirstKind, c.FirstOriginSeq, c.FirstEvent, c.Events, c.LastAt.Format(time.RFC3339))
+	}
+	if rest := m.Total - len(m.Crossings); rest > 0 {
+		fmt.Fprintf(w, "  … and %d more (portserver status --json lists the first %d)\n", rest, statusListMax)
+	}
 }
 
 // ago renders how long before now t was, e.g. "3m12s ago".

@@ -46,6 +46,7 @@ type metricsSource interface {
 	FeedHead(ctx context.Context) (int64, error)
 	FeedFloor(ctx context.Context) (int64, error)
 	Workstations(ctx context.Context) ([]sqlitestore.WorkstationStatus, error)
+	MissingOpenings(ctx context.Context, limit int) (sqlitestore.OpeningReport, error)
 }
 
 // registry is the long-lived registry: the server's counters and the Go
@@ -120,6 +121,9 @@ var (
 		"Seconds since the workstation was last seen.", wsLabels, nil)
 	descRefused = prometheus.NewDesc("portserver_workstation_refused",
 		"1 while the server holds back an event of the workstation.", wsLabels, nil)
+	descMissingOpenings = prometheus.NewDesc("portserver_crossings_without_opening",
+		"Crossings whose crossing.opened never arrived, by the workstation that sent their first event.",
+		[]string{"workstation"}, nil)
 )
 
 // counterCollector exposes serverMetrics' atomics as const metrics.
@@ -161,6 +165,7 @@ func (c counterCollector) Collect(ch chan<- prometheus.Metric) {
 type storeSnapshot struct {
 	head, floor  int64
 	workstations []sqlitestore.WorkstationStatus
+	missing      map[string]int // crossings without an opening, by workstation
 	now          time.Time
 }
 
@@ -176,12 +181,17 @@ func readStoreSnapshot(ctx context.Context, store metricsSource, now time.Time) 
 	if s.workstations, err = store.Workstations(ctx); err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
+	missing, err := store.MissingOpenings(ctx, 0)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	s.missing = missing.ByOrigin
 	return s, nil
 }
 
 func (s *storeSnapshot) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descFeedVersion, descFeedFloor,
-		descHighWater, descBacklog, descLag, descLastSeenAge, descRefused} {
+		descHighWater, descBacklog, descLag, descLastSeenAge, descRefused, descMissingOpenings} {
 		ch <- d
 	}
 }
@@ -189,6 +199,9 @@ func (s *storeSnapshot) Describe(ch chan<- *prometheus.Desc) {
 func (s *storeSnapshot) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descFeedVersion, prometheus.GaugeValue, float64(s.head))
 	ch <- prometheus.MustNewConstMetric(descFeedFloor, prometheus.GaugeValue, float64(s.floor))
+	for ws, n := range s.missing {
+		ch <- prometheus.MustNewConstMetric(descMissingOpenings, prometheus.GaugeValue, float64(n), ws)
+	}
 	for _, w := range s.workstations {
 		gauge := func(d *prometheus.Desc, v float64) {
 			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, w.Origin, w.Role)

@@ -150,7 +150,9 @@ func (p *Puller) apply(ctx context.Context, f sqlitestore.FeedApply) error {
 	if err != nil {
 		if ctx.Err() == nil {
 			p.board.report(false, StateError, err)
-			p.log.Error("applying the feed failed", "version", f.Version, "err", err)
+			if !diskFull(err) {
+				p.log.Error("applying the feed failed", "version", f.Version, "err", err)
+			}
 		}
 		return err
 	}
@@ -309,7 +311,9 @@ func (p *Puller) syncReference(ctx context.Context, published []sqlitestore.Publ
 			}
 			p.refFailed[d.Kind] = refFailure{version: d.Version, until: time.Now().Add(refRetry)}
 			p.board.report(false, StateError, fmt.Errorf("reference %s version %d: %w", d.Kind, d.Version, err))
-			p.log.Error("loading reference data failed", "kind", d.Kind, "version", d.Version, "err", err)
+			if !diskFull(err) {
+				p.log.Error("loading reference data failed", "kind", d.Kind, "version", d.Version, "err", err)
+			}
 			continue
 		}
 		delete(p.refFailed, d.Kind)

@@ -270,7 +270,9 @@ func (s *Sender) ack(ctx context.Context, upTo int64) error {
 	}
 	if err := s.cfg.Store.AckOutbox(ctx, upTo); err != nil {
 		s.board.report(true, StateError, err)
-		s.log.Error("cannot record the server's acknowledgement", "acked", upTo, "err", err)
+		if !diskFull(err) {
+			s.log.Error("cannot record the server's acknowledgement", "acked", upTo, "err", err)
+		}
 		return fmt.Errorf("%w: %w", errHeld, err)
 	}
 	return nil

@@ -98,7 +98,7 @@ func (s *Server) compact(ctx context.Context) {
 	}
 	floor, err := s.cfg.Store.CompactFeed(ctx, s.cfg.FeedRetain)
 	if err != nil {
-		if ctx.Err() == nil {
+		if ctx.Err() == nil && !diskFull(err) {
 			s.log.Error("feed compaction failed", "err", err)
 		}
 		return
@@ -114,7 +114,7 @@ func (s *Server) flushSeen(ctx context.Context) {
 	}
 	clear(s.seen)
 	s.seenMu.Unlock()
-	if err := s.cfg.Store.TouchWorkstations(ctx, batch); err != nil && ctx.Err() == nil {
+	if err := s.cfg.Store.TouchWorkstations(ctx, batch); err != nil && ctx.Err() == nil && !diskFull(err) {
 		s.log.Warn("recording feed polls failed", "err", err)
 	}
 }
@@ -228,7 +228,9 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, id identit
 		writeError(w, http.StatusUnprocessableEntity, ErrorResponse{Error: CodeInvalidEvent, Message: err.Error(), Acked: &acked})
 	default:
 		s.metrics.batch(CodeInternal)
-		s.log.Error("batch failed", "workstation", id.workstation, "err", err)
+		if !diskFull(err) {
+			s.log.Error("batch failed", "workstation", id.workstation, "err", err)
+		}
 		writeError(w, http.StatusInternalServerError, ErrorResponse{Error: CodeInternal, Message: "the server could not store the batch; retry"})
 	}
 }
@@ -263,7 +265,9 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, id identity
 		s.log.Error("audit refused: entry does not extend the chain", "workstation", id.workstation, "err", err)
 		writeError(w, http.StatusUnprocessableEntity, ErrorResponse{Error: CodeInvalidAudit, Message: err.Error(), Acked: &acked})
 	default:
-		s.log.Error("audit batch failed", "workstation", id.workstation, "err", err)
+		if !diskFull(err) {
+			s.log.Error("audit batch failed", "workstation", id.workstation, "err", err)
+		}
 		writeError(w, http.StatusInternalServerError, ErrorResponse{Error: CodeInternal, Message: "the server could not store the audit entries; retry"})
 	}
 }
