@@ -110,7 +110,7 @@ func (s *Store) AddOfficer(ctx context.Context, badge, name, role string, pin []
 	if err := ValidatePIN(pin); err != nil {
 		return fmt.Errorf("sqlitestore: add officer %s: %w", badge, err)
 	}
-	h, err := newPINHash(pin) // slow: outside the write transaction
+	h, err := newPINHash(pin, s.pinIterations) // slow: outside the write transaction
 	if err != nil {
 		return fmt.Errorf("sqlitestore: add officer %s: %w", badge, err)
 	}
@@ -218,7 +218,7 @@ func (s *Store) Authenticate(ctx context.Context, badge string, pin []byte, now 
 	if !validBadge(badge) {
 		// Not a badge at all: same cost and answer as a wrong PIN, and the
 		// audit entry does not copy whatever was typed.
-		decoyPIN().matches(pin)
+		decoyPIN(s.pinIterations).matches(pin)
 		if err := s.auditLoginFailure(ctx, "(malformed)", now, "bad_credentials", nil); err != nil {
 			return Officer{}, err
 		}
@@ -235,7 +235,7 @@ func (s *Store) Authenticate(ctx context.Context, badge string, pin []byte, now 
 		return Officer{}, &LockedOutError{Badge: badge, Until: o.LockedUntil}
 	}
 	if !found {
-		h = decoyPIN()
+		h = decoyPIN(s.pinIterations)
 	}
 	ok := h.matches(pin) // slow: outside any transaction
 	switch {

@@ -19,10 +19,6 @@ const (
 	pinHashLen           = 32
 )
 
-// pinIterations is the cost new PIN hashes get. Only tests of the account
-// logic (not of the hash) lower it, to keep the suite fast.
-var pinIterations = defaultPINIterations
-
 // PIN length rules (DESIGN §6).
 const (
 	MinPINLen = 6
@@ -67,17 +63,18 @@ type pinHash struct {
 	salt, hash []byte
 }
 
-// newPINHash draws a fresh random salt and hashes pin with it.
-func newPINHash(pin []byte) (pinHash, error) {
+// newPINHash draws a fresh random salt and hashes pin with it at the given
+// cost (iterations).
+func newPINHash(pin []byte, iterations int) (pinHash, error) {
 	salt := make([]byte, pinSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return pinHash{}, fmt.Errorf("draw PIN salt: %w", err)
 	}
-	h, err := derivePIN(pin, salt, pinIterations)
+	h, err := derivePIN(pin, salt, iterations)
 	if err != nil {
 		return pinHash{}, err
 	}
-	return pinHash{algo: pinAlgo, iterations: pinIterations, salt: salt, hash: h}, nil
+	return pinHash{algo: pinAlgo, iterations: iterations, salt: salt, hash: h}, nil
 }
 
 func derivePIN(pin, salt []byte, iterations int) ([]byte, error) {
@@ -102,7 +99,7 @@ func (p pinHash) matches(pin []byte) bool {
 
 // decoyPIN is hashed when the badge does not exist, so an unknown badge costs
 // the same time as a wrong PIN and timing does not reveal which badges exist.
-// Its all-zero hash matches no PIN.
-func decoyPIN() pinHash {
-	return pinHash{algo: pinAlgo, iterations: pinIterations, salt: make([]byte, pinSaltLen), hash: make([]byte, pinHashLen)}
+// Its all-zero hash matches no PIN. It costs what a new hash costs.
+func decoyPIN(iterations int) pinHash {
+	return pinHash{algo: pinAlgo, iterations: iterations, salt: make([]byte, pinSaltLen), hash: make([]byte, pinHashLen)}
 }

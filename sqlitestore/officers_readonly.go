@@ -37,7 +37,7 @@ func (s *Store) authenticateReadOnly(ctx context.Context, badge string, pin []by
 	}
 	var (
 		o     Officer
-		h     = decoyPIN()
+		h     = decoyPIN(s.pinIterations)
 		found bool
 		err   error
 	)
@@ -46,7 +46,7 @@ func (s *Store) authenticateReadOnly(ctx context.Context, badge string, pin []by
 			return Officer{}, fmt.Errorf("sqlitestore: authenticate: %w", err)
 		}
 		if !found {
-			h = decoyPIN()
+			h = decoyPIN(s.pinIterations)
 		}
 	}
 	if found && now.Before(o.LockedUntil) {

@@ -3,19 +3,19 @@ package sqlitestore
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 )
 
-// cheapPINs lowers the PIN hash cost for tests of the account logic, which
-// hash dozens of PINs; TestPINHashIsSlowAndSalted checks the real cost. Tests
-// using it must not run in parallel.
-func cheapPINs(t *testing.T) {
+// cheapPINs opens a store whose PIN hashes are cheap, for tests of the
+// account logic, which hash dozens of PINs; TestPINHashIsSlowAndSalted
+// checks the production cost.
+func cheapPINs(t *testing.T) *Store {
 	t.Helper()
-	pinIterations = 1000
-	t.Cleanup(func() { pinIterations = defaultPINIterations })
+	return openAt(t, filepath.Join(t.TempDir(), "booth.db"), Options{Origin: "WS-TEST-1", PINIterations: 1000})
 }
 
 func auditActions(t *testing.T, s *Store) []string {
@@ -60,8 +60,7 @@ func TestValidatePIN(t *testing.T) {
 }
 
 func TestOfficerAccounts(t *testing.T) {
-	cheapPINs(t)
-	s := openOwnStore(t)
+	s := cheapPINs(t)
 	ctx := context.Background()
 	if err := s.AddOfficer(ctx, " b100 ", "Ana Ruiz", RolePrimary, []byte("480913")); err != nil {
 		t.Fatal(err)
@@ -130,8 +129,7 @@ func TestOfficerAccounts(t *testing.T) {
 }
 
 func TestAuthenticateUnknownBadgeLooksLikeWrongPIN(t *testing.T) {
-	cheapPINs(t)
-	s := openOwnStore(t)
+	s := cheapPINs(t)
 	ctx := context.Background()
 	if err := s.AddOfficer(ctx, "B200", "Ben Ortiz", RoleSecondary, []byte("739102")); err != nil {
 		t.Fatal(err)
@@ -151,8 +149,7 @@ func TestAuthenticateUnknownBadgeLooksLikeWrongPIN(t *testing.T) {
 }
 
 func TestAuthenticateLockout(t *testing.T) {
-	cheapPINs(t)
-	s := openOwnStore(t)
+	s := cheapPINs(t)
 	ctx := context.Background()
 	if err := s.AddOfficer(ctx, "B300", "Cy Park", RoleSupervisor, []byte("552901")); err != nil {
 		t.Fatal(err)
@@ -195,8 +192,7 @@ func TestAuthenticateLockout(t *testing.T) {
 }
 
 func TestAuthenticateReadOnly(t *testing.T) {
-	cheapPINs(t)
-	s := openOwnStore(t)
+	s := cheapPINs(t)
 	ctx := context.Background()
 	for _, badge := range []string{"S1", "S2", "S3"} {
 		if err := s.AddOfficer(ctx, badge, "Sup "+badge, RoleSupervisor, []byte("552901")); err != nil {
@@ -212,7 +208,7 @@ func TestAuthenticateReadOnly(t *testing.T) {
 	}
 	path := s.Path()
 	s.Close()
-	ro, err := Open(ctx, path, Options{ReadOnly: true})
+	ro, err := Open(ctx, path, Options{ReadOnly: true, PINIterations: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,12 +245,13 @@ func TestAuthenticateReadOnly(t *testing.T) {
 }
 
 func TestPINHashIsSlowAndSalted(t *testing.T) {
-	a, err := newPINHash([]byte("480913"))
+	s := openOwnStore(t) // the production cost
+	a, err := newPINHash([]byte("480913"), s.pinIterations)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := newPINHash([]byte("480913"))
-	if a.iterations < 600_000 || a.algo != "pbkdf2-sha256" || decoyPIN().iterations != a.iterations {
+	b, _ := newPINHash([]byte("480913"), s.pinIterations)
+	if a.iterations < 600_000 || a.algo != "pbkdf2-sha256" || decoyPIN(s.pinIterations).iterations != a.iterations {
 		t.Errorf("hash parameters %s/%d below policy", a.algo, a.iterations)
 	}
 	if string(a.salt) == string(b.salt) || string(a.hash) == string(b.hash) {
@@ -262,5 +259,32 @@ func TestPINHashIsSlowAndSalted(t *testing.T) {
 	}
 	if !a.matches([]byte("480913")) || a.matches([]byte("480914")) {
 		t.Error("matches is wrong")
+	}
+}
+
+// TestPINIterationsOption: the cost is the store's option, stored with each
+// hash, and a hash made at one cost is checked at that cost by a store
+// opened with another.
+func TestPINIterationsOption(t *testing.T) {
+	ctx := context.Background()
+	s := cheapPINs(t)
+	if err := s.AddOfficer(ctx, "B7", "Di Lee", RolePrimary, []byte("480913")); err != nil {
+		t.Fatal(err)
+	}
+	_, h, found, err := s.officerWithPIN(ctx, "B7")
+	if err != nil || !found || h.iterations != 1000 {
+		t.Fatalf("stored hash at %d iterations (%v, %v), want 1000", h.iterations, found, err)
+	}
+	path := s.Path()
+	s.Close()
+	prod := openAt(t, path, Options{Origin: "WS-TEST-1"})
+	if prod.pinIterations != defaultPINIterations {
+		t.Errorf("default cost %d, want %d", prod.pinIterations, defaultPINIterations)
+	}
+	if o, err := prod.Authenticate(ctx, "B7", []byte("480913"), time.Now()); err != nil || o.Badge != "B7" {
+		t.Errorf("sign-in with a hash of another cost: %+v, %v", o, err)
+	}
+	if _, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"), Options{Origin: "WS", PINIterations: -1}); err == nil {
+		t.Error("a negative PIN cost was accepted")
 	}
 }

@@ -27,6 +27,13 @@ type Options struct {
 	Logger *slog.Logger
 	// ReadConns bounds the read pool; 0 means 4.
 	ReadConns int
+	// PINIterations is the cost (PBKDF2 iterations) of the PIN hashes this
+	// store makes for new officers and for the decoy an unknown badge is
+	// checked against; 0 means the production cost, 600,000. Only tests of
+	// the sign-in logic lower it (a hash then takes microseconds instead of
+	// about half a second, seconds under the race detector). A stored hash
+	// is always checked at the cost it was made with.
+	PINIterations int
 }
 
 // Errors returned by the store.
@@ -64,6 +71,8 @@ type Store struct {
 	origin   string
 	readOnly bool
 	log      *slog.Logger
+
+	pinIterations int // cost of new PIN hashes; see Options.PINIterations
 
 	write *sql.DB   // nil when read-only; exactly one connection
 	read  *sql.DB   // query-only pool
@@ -106,7 +115,14 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: %w", err)
 	}
-	s := &Store{path: abs, origin: opts.Origin, readOnly: opts.ReadOnly, log: log.With("db", abs)}
+	if opts.PINIterations < 0 {
+		return nil, fmt.Errorf("sqlitestore: open %s: PIN iterations %d is negative", abs, opts.PINIterations)
+	}
+	if opts.PINIterations == 0 {
+		opts.PINIterations = defaultPINIterations
+	}
+	s := &Store{path: abs, origin: opts.Origin, readOnly: opts.ReadOnly, log: log.With("db", abs),
+		pinIterations: opts.PINIterations}
 	s.full = diskfull.NewLog(s.log, nil)
 
 	if opts.ReadOnly {
