@@ -13,6 +13,8 @@ import (
 
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/portofentry/booth/records"
 )
 
 // MaxReferenceLine bounds one reference data line. A longer line is an error,
@@ -173,7 +175,7 @@ func parseReferenceLine(kind string, raw []byte) ([]any, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		var d DocumentJSON
+		var d records.DocumentRef
 		if l.Document != nil {
 			d = *l.Document
 		}

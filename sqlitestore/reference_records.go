@@ -24,72 +24,9 @@ const (
 // ReferenceKinds lists every reference dataset kind in a stable order.
 var ReferenceKinds = []string{KindTravelers, KindRFID, KindLookouts, KindLostStolen}
 
-// Lookout match types.
-const (
-	LookoutByDocument = "document"
-	LookoutByNameDOB  = "name_dob"
-	LookoutByPlate    = "plate"
-)
-
-// DocumentJSON is a document as written in reference data lines.
-type DocumentJSON struct {
-	Type    string `json:"type"`
-	Country string `json:"country"`
-	Number  string `json:"number"`
-}
-
-// Ref converts d to the domain's document reference.
-func (d DocumentJSON) Ref() records.DocumentRef {
-	return records.DocumentRef{Type: d.Type, Country: d.Country, Number: d.Number}
-}
-
-// TravelerRecord is one line of the travelers dataset.
-type TravelerRecord struct {
-	ID          string       `json:"id"`
-	Document    DocumentJSON `json:"document"`
-	Surname     string       `json:"surname"`
-	GivenNames  string       `json:"given_names"`
-	BirthDate   string       `json:"birth_date"`
-	Sex         string       `json:"sex"`
-	Nationality string       `json:"nationality"`
-	// Citizenship is ISO alpha-3, "" when unknown.
-	Citizenship string `json:"citizenship"`
-	// Status is the immigration status or visa: USC, LPR, B1/B2, BCC, TN…
-	Status     string `json:"status"`
-	ExpiryDate string `json:"expiry_date"`
-}
-
-// RFIDRecord is one line of the rfid (enrollments) dataset.
-type RFIDRecord struct {
-	EPC           string       `json:"epc"`
-	Program       string       `json:"program"`
-	TravelerID    string       `json:"traveler_id"`
-	Document      DocumentJSON `json:"document"`
-	VehiclePlates []string     `json:"vehicle_plates"`
-}
-
-// LookoutRecord is one line of the lookouts dataset. Which fields matter
-// depends on By.
-type LookoutRecord struct {
-	ID          string        `json:"id"`
-	By          string        `json:"by"`
-	Document    *DocumentJSON `json:"document"`
-	Surname     string        `json:"surname"`
-	GivenNames  string        `json:"given_names"`
-	BirthDate   string        `json:"birth_date"`
-	Plate       string        `json:"plate"`
-	Severity    string        `json:"severity"`
-	Instruction string        `json:"instruction"`
-	Detail      string        `json:"detail"`
-}
-
-// LostStolenRecord is one line of the lost-stolen dataset.
-type LostStolenRecord struct {
-	ID         string       `json:"id"`
-	Document   DocumentJSON `json:"document"`
-	ReportedAt string       `json:"reported_at"`
-	Reason     string       `json:"reason"`
-}
+// The reference line types (records.TravelerRecord, RFIDRecord,
+// LookoutRecord and LostStolenRecord) are the domain's; this file parses
+// and validates them.
 
 // FieldError says which field of a reference line is wrong and why.
 type FieldError struct {
@@ -105,8 +42,8 @@ func fieldErr(field, format string, a ...any) *FieldError {
 
 // ParseTravelerLine decodes and validates one travelers line, returning the
 // record with its document, names and codes normalised.
-func ParseTravelerLine(line []byte) (TravelerRecord, error) {
-	var r TravelerRecord
+func ParseTravelerLine(line []byte) (records.TravelerRecord, error) {
+	var r records.TravelerRecord
 	if err := decodeReferenceLine(line, &r); err != nil {
 		return r, err
 	}
@@ -154,8 +91,8 @@ var rfidPrograms = map[string]bool{"SENTRI": true, "NEXUS": true, "FAST": true, 
 
 // ParseRFIDLine decodes and validates one rfid line. The EPC is upper-cased
 // and stripped of spaces; plates are normalised to "REGION/PLATE".
-func ParseRFIDLine(line []byte) (RFIDRecord, error) {
-	var r RFIDRecord
+func ParseRFIDLine(line []byte) (records.RFIDRecord, error) {
+	var r records.RFIDRecord
 	if err := decodeReferenceLine(line, &r); err != nil {
 		return r, err
 	}
@@ -193,8 +130,8 @@ func ParseRFIDLine(line []byte) (RFIDRecord, error) {
 // ParseLookoutLine decodes and validates one lookouts line. The fields the
 // match type needs are required; the others are cleared so a stray value can
 // never make a lookout match on something it was not issued for.
-func ParseLookoutLine(line []byte) (LookoutRecord, error) {
-	var r LookoutRecord
+func ParseLookoutLine(line []byte) (records.LookoutRecord, error) {
+	var r records.LookoutRecord
 	if err := decodeReferenceLine(line, &r); err != nil {
 		return r, err
 	}
@@ -203,7 +140,7 @@ func ParseLookoutLine(line []byte) (LookoutRecord, error) {
 		return r, err
 	}
 	switch r.By {
-	case LookoutByDocument:
+	case records.LookoutByDocument:
 		if r.Document == nil {
 			return r, fieldErr("document", "required when by is %q", r.By)
 		}
@@ -213,7 +150,7 @@ func ParseLookoutLine(line []byte) (LookoutRecord, error) {
 		}
 		r.Document = &d
 		r.Surname, r.GivenNames, r.BirthDate, r.Plate = "", "", "", ""
-	case LookoutByNameDOB:
+	case records.LookoutByNameDOB:
 		if r.Surname = cleanName(r.Surname); r.Surname == "" {
 			return r, fieldErr("surname", "required when by is %q", r.By)
 		}
@@ -222,7 +159,7 @@ func ParseLookoutLine(line []byte) (LookoutRecord, error) {
 			return r, err
 		}
 		r.Document, r.Plate = nil, ""
-	case LookoutByPlate:
+	case records.LookoutByPlate:
 		key, err := NormalizePlateKey(r.Plate)
 		if err != nil {
 			return r, fieldErr("plate", "%v", err)
@@ -247,8 +184,8 @@ func ParseLookoutLine(line []byte) (LookoutRecord, error) {
 }
 
 // ParseLostStolenLine decodes and validates one lost-stolen line.
-func ParseLostStolenLine(line []byte) (LostStolenRecord, error) {
-	var r LostStolenRecord
+func ParseLostStolenLine(line []byte) (records.LostStolenRecord, error) {
+	var r records.LostStolenRecord
 	if err := decodeReferenceLine(line, &r); err != nil {
 		return r, err
 	}
@@ -305,7 +242,7 @@ func requireID(field, id string) (string, error) {
 
 // normalizeDocument validates a document and returns it normalised: type and
 // number upper case without spaces, country as ISO alpha-3 (D -> DEU).
-func normalizeDocument(field string, d DocumentJSON) (DocumentJSON, error) {
+func normalizeDocument(field string, d records.DocumentRef) (records.DocumentRef, error) {
 	d.Type = strings.ToUpper(strings.TrimSpace(d.Type))
 	if d.Type == "" || len(d.Type) > 16 || !isUpperAlnumOrUnderscore(d.Type) {
 		return d, fieldErr(field+".type", "must be a document code like P, PC, SENTRI, got %q", d.Type)

@@ -368,7 +368,7 @@ func TestParseReferenceLineNormalises(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tr.ID != "T1" || tr.Document != (DocumentJSON{Type: "P", Country: "DEU", Number: "C01X00T47"}) ||
+	if tr.ID != "T1" || tr.Document != (records.DocumentRef{Type: "P", Country: "DEU", Number: "C01X00T47"}) ||
 		tr.Surname != "MULLER LUDENSCHEIDT" || tr.GivenNames != "ANNA MARIA" || tr.Sex != "F" || tr.Nationality != "DEU" || tr.Status != "B1/B2" {
 		t.Errorf("normalised traveler = %+v", tr)
 	}
@@ -415,15 +415,15 @@ func FuzzParseReferenceLine(f *testing.F) {
 		}
 		if l, err := ParseLookoutLine(line); err == nil {
 			switch l.By {
-			case LookoutByDocument:
+			case records.LookoutByDocument:
 				if l.Document == nil {
 					t.Errorf("document lookout without document")
 				}
-			case LookoutByNameDOB:
+			case records.LookoutByNameDOB:
 				if l.Surname == "" || l.BirthDate == "" {
 					t.Errorf("name lookout without name or DOB")
 				}
-			case LookoutByPlate:
+			case records.LookoutByPlate:
 				if _, err := NormalizePlateKey(l.Plate); err != nil {
 					t.Errorf("plate lookout with bad plate %q", l.Plate)
 				}

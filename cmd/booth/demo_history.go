@@ -31,7 +31,7 @@ func seedDemoHistory(ctx context.Context, st *sqlitestore.Store, now time.Time) 
 	if err != nil {
 		return err
 	}
-	cardOf := map[string]sqlitestore.RFIDRecord{}
+	cardOf := map[string]records.RFIDRecord{}
 	for _, c := range cards {
 		cardOf[c.TravelerID] = c
 	}
@@ -65,7 +65,7 @@ func seedDemoHistory(ctx context.Context, st *sqlitestore.Store, now time.Time) 
 // demoPastCrossing is one ordinary past crossing of t: through the vehicle
 // lane on the enrolled card when there is one, else on foot with the
 // passport; mostly admitted, sometimes after a secondary inspection.
-func demoPastCrossing(rng *rand.Rand, t sqlitestore.TravelerRecord, card sqlitestore.RFIDRecord, origin string, at, now time.Time) ([]records.Event, error) {
+func demoPastCrossing(rng *rand.Rand, t records.TravelerRecord, card records.RFIDRecord, origin string, at, now time.Time) ([]records.Event, error) {
 	id := records.NewID()
 	var evs []records.Event
 	step := at
@@ -88,7 +88,7 @@ func demoPastCrossing(rng *rand.Rand, t sqlitestore.TravelerRecord, card sqlites
 	}
 	if card.EPC != "" && mode == records.ModeVehicle {
 		en := &records.Enrollment{Program: card.Program, TravelerID: t.ID, Surname: t.Surname, GivenNames: t.GivenNames,
-			BirthDate: t.BirthDate, Document: card.Document.Ref(), VehiclePlates: card.VehiclePlates}
+			BirthDate: t.BirthDate, Document: card.Document, VehiclePlates: card.VehiclePlates}
 		if err := add("", records.RFIDRead{EPC: card.EPC, Antenna: 1 + rng.IntN(2), RSSI: -45 - rng.IntN(20), Enrollment: en}); err != nil {
 			return nil, err
 		}
@@ -111,7 +111,7 @@ func demoPastCrossing(rng *rand.Rand, t sqlitestore.TravelerRecord, card sqlites
 			return nil, err
 		}
 	}
-	if err := add("", records.ReferenceChecked{Subject: t.Document.Ref().Key(), TravelerID: t.ID, Citizenship: t.Citizenship, Status: t.Status}); err != nil {
+	if err := add("", records.ReferenceChecked{Subject: t.Document.Key(), TravelerID: t.ID, Citizenship: t.Citizenship, Status: t.Status}); err != nil {
 		return nil, err
 	}
 	if rng.IntN(8) == 0 {
@@ -132,7 +132,7 @@ func demoPastCrossing(rng *rand.Rand, t sqlitestore.TravelerRecord, card sqlites
 
 // demoPassportRead is the document reader's read of t's passport, parsed as
 // the booth parsed it on the day.
-func demoPassportRead(t sqlitestore.TravelerRecord, at time.Time) (records.DocumentRead, error) {
+func demoPassportRead(t records.TravelerRecord, at time.Time) (records.DocumentRead, error) {
 	lines, err := simulator.BuildTD3(simulator.MRZFields{
 		DocumentCode: "P", IssuingState: t.Document.Country, DocumentNumber: t.Document.Number,
 		Surname: t.Surname, GivenNames: t.GivenNames, Nationality: t.Nationality,

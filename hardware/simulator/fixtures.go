@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+
+	"github.com/portofentry/booth/records"
 )
 
 //go:embed fixtures/*.jsonl
@@ -28,82 +30,28 @@ func Fixtures() fs.FS {
 // FixtureFiles names the fixture files, one per reference data kind.
 var FixtureFiles = []string{"travelers.jsonl", "rfid.jsonl", "lookouts.jsonl", "lost-stolen.jsonl"}
 
-// docRef identifies a document in the reference data.
-type docRef struct {
-	Type    string `json:"type"`
-	Country string `json:"country"`
-	Number  string `json:"number"`
-}
-
-func (d docRef) key() string { return d.Country + "/" + d.Number }
-
-// traveler is one line of travelers.jsonl.
-type traveler struct {
-	ID          string `json:"id"`
-	Document    docRef `json:"document"`
-	Surname     string `json:"surname"`
-	GivenNames  string `json:"given_names"`
-	BirthDate   string `json:"birth_date"`
-	Sex         string `json:"sex"`
-	Nationality string `json:"nationality"`
-	Citizenship string `json:"citizenship"`
-	Status      string `json:"status"`
-	ExpiryDate  string `json:"expiry_date"`
-}
-
-// enrollment is one line of rfid.jsonl.
-type enrollment struct {
-	EPC           string   `json:"epc"`
-	Program       string   `json:"program"`
-	TravelerID    string   `json:"traveler_id"`
-	Document      docRef   `json:"document"`
-	VehiclePlates []string `json:"vehicle_plates"`
-}
-
-// lookout is one line of lookouts.jsonl.
-type lookout struct {
-	ID          string  `json:"id"`
-	By          string  `json:"by"`
-	Document    *docRef `json:"document"`
-	Surname     string  `json:"surname"`
-	GivenNames  string  `json:"given_names"`
-	BirthDate   string  `json:"birth_date"`
-	Plate       string  `json:"plate"`
-	Severity    string  `json:"severity"`
-	Instruction string  `json:"instruction"`
-	Detail      string  `json:"detail"`
-}
-
-// lostStolen is one line of lost-stolen.jsonl.
-type lostStolen struct {
-	ID         string `json:"id"`
-	Document   docRef `json:"document"`
-	ReportedAt string `json:"reported_at"`
-	Reason     string `json:"reason"`
-}
-
 // reference is the parsed fixtures, indexed the way scenarios and the
 // matcher need them.
 type reference struct {
-	travelers  []traveler
-	enrollment []enrollment
-	lookouts   []lookout
-	lostStolen []lostStolen
+	travelers  []records.TravelerRecord
+	enrollment []records.RFIDRecord
+	lookouts   []records.LookoutRecord
+	lostStolen []records.LostStolenRecord
 
-	byID   map[string]traveler
-	byDoc  map[string]traveler // document key (traveler or RFID document) -> traveler
-	byEPC  map[string]enrollment
-	byName map[string]traveler // surname + "|" + birth date
+	byID   map[string]records.TravelerRecord
+	byDoc  map[string]records.TravelerRecord // document key (traveler or RFID document) -> traveler
+	byEPC  map[string]records.RFIDRecord
+	byName map[string]records.TravelerRecord // surname + "|" + birth date
 }
 
 // loadReference parses the embedded fixtures. Every line must be a known
 // shape; unknown fields are errors so a typo cannot hide.
 func loadReference(fsys fs.FS) (*reference, error) {
 	r := &reference{
-		byID:   map[string]traveler{},
-		byDoc:  map[string]traveler{},
-		byEPC:  map[string]enrollment{},
-		byName: map[string]traveler{},
+		byID:   map[string]records.TravelerRecord{},
+		byDoc:  map[string]records.TravelerRecord{},
+		byEPC:  map[string]records.RFIDRecord{},
+		byName: map[string]records.TravelerRecord{},
 	}
 	if err := readJSONL(fsys, "travelers.jsonl", &r.travelers); err != nil {
 		return nil, err
@@ -122,7 +70,7 @@ func loadReference(fsys fs.FS) (*reference, error) {
 			return nil, fmt.Errorf("travelers.jsonl: duplicate id %s", t.ID)
 		}
 		r.byID[t.ID] = t
-		r.byDoc[t.Document.key()] = t
+		r.byDoc[t.Document.Key()] = t
 		r.byName[t.Surname+"|"+t.BirthDate] = t
 	}
 	for _, e := range r.enrollment {
@@ -131,7 +79,7 @@ func loadReference(fsys fs.FS) (*reference, error) {
 			return nil, fmt.Errorf("rfid.jsonl: EPC %s names unknown traveler %s", e.EPC, e.TravelerID)
 		}
 		r.byEPC[e.EPC] = e
-		r.byDoc[e.Document.key()] = t
+		r.byDoc[e.Document.Key()] = t
 	}
 	return r, nil
 }

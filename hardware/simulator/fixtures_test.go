@@ -146,7 +146,7 @@ func TestScenarioHitsAreInReferenceData(t *testing.T) {
 	}
 	lost := map[string]bool{}
 	for _, ls := range fixtures.lostStolen {
-		lost[ls.Document.key()] = true
+		lost[ls.Document.Key()] = true
 	}
 	sc, _ := Builtin("lookout")
 	var plateHit, nameHit bool

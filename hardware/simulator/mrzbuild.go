@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/records/mrz"
 )
 
@@ -214,7 +215,7 @@ func cd(s string) string {
 
 // travelerMRZ builds the MRZ of a fixture traveler's document: TD1 for ID
 // cards (type ID or I), TD3 otherwise.
-func travelerMRZ(t traveler) ([]string, error) {
+func travelerMRZ(t records.TravelerRecord) ([]string, error) {
 	f := MRZFields{
 		DocumentCode:   t.Document.Type,
 		IssuingState:   t.Document.Country,
