@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/sqlitestore/internal/synth"
 )
 
 // Benchmarks of the storage budgets (DESIGN §7). See docs/BENCHMARKS.md for
@@ -43,7 +44,7 @@ func benchStore(b *testing.B, n int) *Store {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		st, err := GenerateCrossings(context.Background(), s, n, benchSeed)
+		st, err := generateCrossings(context.Background(), s, n, benchSeed)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -103,38 +104,38 @@ func BenchmarkHistory(b *testing.B) {
 	for _, n := range sizes {
 		b.Run(sizeName(n), func(b *testing.B) {
 			s := benchStore(b, n)
-			people := synthPopulation(n, benchSeed)
-			var withPlate, withCard []*synthPerson
+			people := synth.Population(n, benchSeed)
+			var withPlate, withCard []*synth.Person
 			for i := range people {
-				if people[i].plate != "" {
+				if people[i].Plate != "" {
 					withPlate = append(withPlate, &people[i])
 				}
-				if people[i].epc != "" {
+				if people[i].EPC != "" {
 					withCard = append(withCard, &people[i])
 				}
 			}
 			lookups := []struct {
 				name string
-				pool []*synthPerson
-				fn   func(p *synthPerson) ([]HistoryEntry, error)
+				pool []*synth.Person
+				fn   func(p *synth.Person) ([]HistoryEntry, error)
 			}{
-				{"document", nil, func(p *synthPerson) ([]HistoryEntry, error) {
-					return s.HistoryByDocument(ctx, p.docCountry, p.docNumber, 20)
+				{"document", nil, func(p *synth.Person) ([]HistoryEntry, error) {
+					return s.HistoryByDocument(ctx, p.DocCountry, p.DocNumber, 20)
 				}},
-				{"name_dob", nil, func(p *synthPerson) ([]HistoryEntry, error) {
-					return s.HistoryByNameDOB(ctx, p.surname, "", p.birth, 20)
+				{"name_dob", nil, func(p *synth.Person) ([]HistoryEntry, error) {
+					return s.HistoryByNameDOB(ctx, p.Surname, "", p.Birth, 20)
 				}},
-				{"plate", withPlate, func(p *synthPerson) ([]HistoryEntry, error) {
-					return s.HistoryByPlate(ctx, p.region, p.plate, 20)
+				{"plate", withPlate, func(p *synth.Person) ([]HistoryEntry, error) {
+					return s.HistoryByPlate(ctx, p.Region, p.Plate, 20)
 				}},
-				{"epc", withCard, func(p *synthPerson) ([]HistoryEntry, error) {
-					return s.HistoryByEPC(ctx, p.epc, 20)
+				{"epc", withCard, func(p *synth.Person) ([]HistoryEntry, error) {
+					return s.HistoryByEPC(ctx, p.EPC, 20)
 				}},
 			}
 			for _, lk := range lookups {
 				pool := lk.pool
 				if pool == nil {
-					pool = make([]*synthPerson, len(people))
+					pool = make([]*synth.Person, len(people))
 					for i := range people {
 						pool[i] = &people[i]
 					}
@@ -145,7 +146,7 @@ func BenchmarkHistory(b *testing.B) {
 					hits := 0
 					b.ResetTimer()
 					for i := 0; i < b.N; i++ {
-						p := pool[pick(rng, len(pool))]
+						p := pool[synth.Pick(rng, len(pool))]
 						start := time.Now()
 						h, err := lk.fn(p)
 						d = append(d, time.Since(start))
@@ -324,7 +325,7 @@ func BenchmarkGenerate(b *testing.B) {
 	events := 0
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		st, err := GenerateCrossings(ctx, s, per, uint64(i))
+		st, err := generateCrossings(ctx, s, per, uint64(i))
 		if err != nil {
 			b.Fatal(err)
 		}

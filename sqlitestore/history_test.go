@@ -150,7 +150,7 @@ func TestRebuildProjectionsGivesIdenticalAnswers(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
 	seedHistory(t, s)
-	if _, err := GenerateCrossings(ctx, s, 300, 7); err != nil {
+	if _, err := generateCrossings(ctx, s, 300, 7); err != nil {
 		t.Fatal(err)
 	}
 	before := allLookups(t, s)

@@ -126,9 +126,6 @@ func TestReadOnlyStore(t *testing.T) {
 	if err := r.RebuildProjections(ctx); !errors.Is(err, ErrReadOnly) {
 		t.Errorf("RebuildProjections on read-only store: %v, want ErrReadOnly", err)
 	}
-	if _, err := GenerateCrossings(ctx, r, 1, 1); !errors.Is(err, ErrReadOnly) {
-		t.Errorf("GenerateCrossings on read-only store: %v, want ErrReadOnly", err)
-	}
 	// SQLite itself refuses, even with raw SQL and query_only switched off.
 	conn, err := r.read.Conn(ctx)
 	if err != nil {
