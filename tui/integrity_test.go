@@ -27,7 +27,7 @@ func TestFailedOpeningForgetsCrossing(t *testing.T) {
 		t.Fatalf("workspace still holds %d crossings, %d openings", len(e.m.ws.crossings), len(e.m.ws.openings))
 	}
 	v := e.view()
-	mustContain(t, v, "card read NOT saved", "no crossing was opened", "Lane idle", "DISK FULL")
+	mustContain(t, v, "card read NOT saved", "no crossing opened", "Lane idle", "DISK FULL")
 	mustNotContain(t, v, "GARCIA")
 	// Keys that act on a crossing have none to act on.
 	e.keys("n")

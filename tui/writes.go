@@ -235,5 +235,5 @@ func (m *Model) abandon(id string, o *opening, err error) {
 	if !errors.Is(err, ErrDiskFull) { // a full disk is logged once a minute
 		m.log.Warn("crossing not opened: its first write failed", "crossing", id, "what", o.what, "err", err)
 	}
-	m.setStatus(true, "✖ %s NOT saved: %v — no crossing was opened; nothing is shown for it", o.what, err)
+	m.setStatus(true, "✖ %s NOT saved — no crossing opened, nothing shown for it: %v", o.what, err)
 }

@@ -40,7 +40,7 @@ func (l crossingLog) Append(ctx context.Context, evs ...records.Event) ([]record
 	out, err := l.store.Append(ctx, evs...)
 	if err != nil {
 		if diskFull(err) {
-			return nil, fmt.Errorf("%w: %w", tui.ErrDiskFull, err)
+			return nil, diskFullError{err}
 		}
 		return nil, err
 	}
@@ -49,6 +49,14 @@ func (l crossingLog) Append(ctx context.Context, evs ...records.Event) ([]record
 	}
 	return out, nil
 }
+
+// diskFullError marks a store error as tui.ErrDiskFull without changing
+// its text.
+type diskFullError struct{ err error }
+
+func (e diskFullError) Error() string        { return e.err.Error() }
+func (e diskFullError) Unwrap() error        { return e.err }
+func (e diskFullError) Is(target error) bool { return target == tui.ErrDiskFull }
 
 // diskFull reports a write that failed for want of space: SQLite's
 // SQLITE_FULL ("database or disk is full") or ENOSPC from the system.
