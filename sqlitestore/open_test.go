@@ -192,11 +192,11 @@ func TestSchemaVersionMatchesMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) == 0 || ms[0].version != 1 {
+	if len(ms) == 0 || ms[0].Version != 1 {
 		t.Fatalf("first migration is %+v, want version 1", ms)
 	}
-	if SchemaVersion() != ms[len(ms)-1].version {
-		t.Errorf("SchemaVersion() = %d, want %d", SchemaVersion(), ms[len(ms)-1].version)
+	if SchemaVersion() != ms[len(ms)-1].Version {
+		t.Errorf("SchemaVersion() = %d, want %d", SchemaVersion(), ms[len(ms)-1].Version)
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/portofentry/booth/sqlitestore"
+	"github.com/portofentry/booth/sqlitestore/biometric"
 )
 
 const retentionUsage = `usage: booth retention run [--now T] [--config FILE] [--db FILE]
@@ -45,7 +45,7 @@ func runRetentionRun(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "retention run: %v", err)
 	}
-	bioPath := sqlitestore.BiometricPath(cfg.Database)
+	bioPath := biometric.Path(cfg.Database)
 	if _, err := os.Stat(bioPath); errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(stdout, "no biometric store at %s: nothing to purge\n", bioPath)
 		return 0
@@ -56,11 +56,11 @@ func runRetentionRun(args []string, stdout, stderr io.Writer) int {
 		return failf(stderr, "retention run: %v", err)
 	}
 	defer s.Close()
-	bio, err := sqlitestore.OpenBiometric(ctx, bioPath, sqlitestore.BiometricOptions{
+	bio, err := biometric.Open(ctx, bioPath, biometric.Options{
 		USCRetention:    cfg.Retention.CitizenCapture.Duration,
 		NonUSCRetention: cfg.Retention.NonCitizenCapture.Duration,
 		Audit:           s,
-		OnPurge:         s.RecordPurge,
+		OnPurge:         biometric.RecordPurges(s),
 	})
 	if err != nil {
 		return failf(stderr, "retention run: %v", err)

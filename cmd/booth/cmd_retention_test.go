@@ -9,6 +9,7 @@ import (
 
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/sqlitestore"
+	"github.com/portofentry/booth/sqlitestore/biometric"
 )
 
 func TestRetentionRunCommand(t *testing.T) {
@@ -21,15 +22,15 @@ func TestRetentionRunCommand(t *testing.T) {
 	}
 
 	captured := time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC)
-	bio, err := sqlitestore.OpenBiometric(ctx, sqlitestore.BiometricPath(db), sqlitestore.BiometricOptions{})
+	bio, err := biometric.Open(ctx, biometric.Path(db), biometric.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
 		id  string
-		cit sqlitestore.CitizenshipStatus
-	}{{"cap-usc", sqlitestore.CitizenUSC}, {"cap-visitor", sqlitestore.CitizenNonUSC}} {
-		if err := bio.SaveCapture(ctx, sqlitestore.Capture{ID: c.id, CrossingID: "X-" + c.id, PNG: []byte("\x89PNG\r\n\x1a\nimage"),
+		cit biometric.CitizenshipStatus
+	}{{"cap-usc", biometric.CitizenUSC}, {"cap-visitor", biometric.CitizenNonUSC}} {
+		if err := bio.SaveCapture(ctx, biometric.Capture{ID: c.id, CrossingID: "X-" + c.id, PNG: []byte("\x89PNG\r\n\x1a\nimage"),
 			CapturedAt: captured, Citizenship: c.cit}); err != nil {
 			t.Fatal(err)
 		}

@@ -5,14 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"syscall"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/portofentry/booth/hardware/facematch"
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/sqlitestore"
+	"github.com/portofentry/booth/sqlitestore/biometric"
 	"github.com/portofentry/booth/tui"
 )
 
@@ -58,15 +55,9 @@ func (e diskFullError) Error() string        { return e.err.Error() }
 func (e diskFullError) Unwrap() error        { return e.err }
 func (e diskFullError) Is(target error) bool { return target == tui.ErrDiskFull }
 
-// diskFull reports a write that failed for want of space: SQLite's
-// SQLITE_FULL ("database or disk is full") or ENOSPC from the system.
-func diskFull(err error) bool {
-	if errors.Is(err, syscall.ENOSPC) {
-		return true
-	}
-	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL
-}
+// diskFull reports a write that failed for want of space (the store marks
+// SQLITE_FULL and ENOSPC as sqlitestore.ErrDiskFull).
+func diskFull(err error) bool { return errors.Is(err, sqlitestore.ErrDiskFull) }
 
 // matcher is the TUI's face matcher over the matcher's HTTP client.
 type matcher struct{ c *facematch.Client }
@@ -110,17 +101,17 @@ func imageErr(err error) error {
 }
 
 // biometrics is the TUI's biometric store over the booth's.
-type biometrics struct{ b *sqlitestore.BiometricStore }
+type biometrics struct{ b *biometric.Store }
 
 var _ tui.Biometrics = biometrics{}
 
 // SaveCapture keeps a live capture under its retention class.
 func (s biometrics) SaveCapture(ctx context.Context, c tui.FaceCapture) error {
-	return s.b.SaveCapture(ctx, sqlitestore.Capture{ID: c.ID, CrossingID: c.CrossingID, Document: c.Document,
-		PNG: c.PNG, CapturedAt: c.CapturedAt, Citizenship: sqlitestore.CitizenshipStatus(c.Citizenship)})
+	return s.b.SaveCapture(ctx, biometric.Capture{ID: c.ID, CrossingID: c.CrossingID, Document: c.Document,
+		PNG: c.PNG, CapturedAt: c.CapturedAt, Citizenship: biometric.CitizenshipStatus(c.Citizenship)})
 }
 
 // MarkCitizenship re-files a capture under another retention class.
 func (s biometrics) MarkCitizenship(ctx context.Context, id string, class tui.Citizenship) error {
-	return s.b.MarkCitizenship(ctx, id, sqlitestore.CitizenshipStatus(class))
+	return s.b.MarkCitizenship(ctx, id, biometric.CitizenshipStatus(class))
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/portofentry/booth/hardware/rpm"
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/sqlitestore"
+	"github.com/portofentry/booth/sqlitestore/biometric"
 	"github.com/portofentry/booth/sqlitestore/portlink"
 	"github.com/portofentry/booth/tui"
 )
@@ -154,11 +155,11 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	if cfg.Matcher.URL != "" {
 		deps.Faces = matcher{facematch.New(cfg.Matcher.URL, facematch.Options{Budget: cfg.Matcher.Timeout.Duration, Logger: logger})}
 	}
-	var bio *sqlitestore.BiometricStore
+	var bio *biometric.Store
 	if !cfg.ReadOnly {
-		bio, err = sqlitestore.OpenBiometric(ctx, sqlitestore.BiometricPath(cfg.Database), sqlitestore.BiometricOptions{
+		bio, err = biometric.Open(ctx, biometric.Path(cfg.Database), biometric.Options{
 			Logger: logger, USCRetention: cfg.Retention.CitizenCapture.Duration,
-			NonUSCRetention: cfg.Retention.NonCitizenCapture.Duration, Audit: store, OnPurge: store.RecordPurge})
+			NonUSCRetention: cfg.Retention.NonCitizenCapture.Duration, Audit: store, OnPurge: biometric.RecordPurges(store)})
 		if err != nil {
 			return fmt.Errorf("open biometric store: %w", err)
 		}
@@ -208,7 +209,7 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 
 // retentionLoop applies biometric retention in the background until ctx
 // ends (DESIGN §6; `booth retention run` does the same once).
-func retentionLoop(ctx context.Context, bio *sqlitestore.BiometricStore, every time.Duration, logger *slog.Logger) {
+func retentionLoop(ctx context.Context, bio *biometric.Store, every time.Duration, logger *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

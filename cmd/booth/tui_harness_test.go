@@ -28,6 +28,7 @@ import (
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/records/mrz"
 	"github.com/portofentry/booth/sqlitestore"
+	"github.com/portofentry/booth/sqlitestore/biometric"
 	"github.com/portofentry/booth/tui"
 )
 
@@ -46,7 +47,7 @@ type tuiHarness struct {
 	t      *testing.T
 	dir    string
 	store  *sqlitestore.Store
-	bio    *sqlitestore.BiometricStore
+	bio    *biometric.Store
 	faces  *loopbackMatcher
 	m      tea.Model
 	now    time.Time
@@ -80,7 +81,8 @@ func newTUIHarness(t *testing.T, dir string, mode records.Mode) *tuiHarness {
 	}
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := sqlitestore.Open(ctx, filepath.Join(dir, "booth.db"), sqlitestore.Options{Origin: "test-booth", Logger: quiet})
+	st, err := sqlitestore.Open(ctx, filepath.Join(dir, "booth.db"), sqlitestore.Options{Origin: "test-booth", Logger: quiet,
+		PINIterations: 1000}) // sign-in is not what these tests measure
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +101,7 @@ func newTUIHarness(t *testing.T, dir string, mode records.Mode) *tuiHarness {
 	if err := st.AddOfficer(ctx, harnessBadge, "TEST OFFICER", "primary", []byte(harnessPIN)); err != nil {
 		t.Fatal(err)
 	}
-	bio, err := sqlitestore.OpenBiometric(ctx, sqlitestore.BiometricPath(st.Path()), sqlitestore.BiometricOptions{Audit: st, Logger: quiet})
+	bio, err := biometric.Open(ctx, biometric.Path(st.Path()), biometric.Options{Audit: st, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,9 +124,7 @@ func newTUIHarness(t *testing.T, dir string, mode records.Mode) *tuiHarness {
 func (h *tuiHarness) clock() time.Time { return h.now }
 
 // send delivers msg and runs the commands it leads to until none is left.
-// The model starts no timers unless sent a tick, so every command finishes;
-// the generous bound is for sign-in's deliberately slow PIN hash under the
-// race detector.
+// The model starts no timers unless sent a tick, so every command finishes.
 func (h *tuiHarness) send(msg tea.Msg) {
 	h.t.Helper()
 	queue := []tea.Msg{msg}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/portofentry/booth/hardware/simulator"
 	"github.com/portofentry/booth/records"
-	"github.com/portofentry/booth/sqlitestore"
+	"github.com/portofentry/booth/sqlitestore/biometric"
 	"github.com/portofentry/booth/tui"
 )
 
@@ -88,7 +88,7 @@ func TestTUIOnStoreKeepsCaptureInBiometricStore(t *testing.T) {
 	if err != nil || len(capt.PNG) == 0 {
 		t.Fatalf("capture not kept: %v", err)
 	}
-	if capt.Citizenship != sqlitestore.CitizenNonUSC {
+	if capt.Citizenship != biometric.CitizenNonUSC {
 		t.Fatalf("kept as %q, want non_usc", capt.Citizenship)
 	}
 }
@@ -97,8 +97,8 @@ func TestTUIOnStoreKeepsCaptureInBiometricStore(t *testing.T) {
 func TestCitizenshipClassesMatchBiometricStore(t *testing.T) {
 	for _, c := range []struct {
 		tui   tui.Citizenship
-		store sqlitestore.CitizenshipStatus
-	}{{tui.CitizenshipUSC, sqlitestore.CitizenUSC}, {tui.CitizenshipNonUSC, sqlitestore.CitizenNonUSC}, {tui.CitizenshipUnknown, sqlitestore.CitizenUnknown}} {
+		store biometric.CitizenshipStatus
+	}{{tui.CitizenshipUSC, biometric.CitizenUSC}, {tui.CitizenshipNonUSC, biometric.CitizenNonUSC}, {tui.CitizenshipUnknown, biometric.CitizenUnknown}} {
 		if string(c.tui) != string(c.store) {
 			t.Errorf("tui %q is store %q", c.tui, c.store)
 		}

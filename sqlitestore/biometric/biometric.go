@@ -1,9 +1,10 @@
-package sqlitestore
+package biometric
 
 import (
 	"bytes"
 	"context"
 	"database/sql"
+	"embed"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,9 +14,17 @@ import (
 	"strings"
 	"time"
 
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/sqlitestore"
 	"github.com/portofentry/booth/sqlitestore/internal/diskfull"
+	"github.com/portofentry/booth/sqlitestore/internal/schema"
 )
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
 
 // CitizenshipStatus is what the booth knows of a captured person's
 // citizenship, which decides how long the capture may be kept.
@@ -36,6 +45,33 @@ const (
 	DefaultNonUSCRetention = 14 * 24 * time.Hour
 )
 
+// busyTimeoutMS is how long a connection waits for a lock held by another
+// (the retention command while the booth runs) before failing.
+const busyTimeoutMS = 5000
+
+// The times a capture can carry: stored as int64 unix nanoseconds.
+var (
+	minTime = time.Unix(0, -1<<63).UTC()
+	maxTime = time.Unix(0, 1<<63-1).UTC()
+)
+
+// maxFieldLen bounds ids and references, as the crossing record does.
+const maxFieldLen = 128
+
+// checkField refuses over-long values and control characters in an id or
+// reference that ends up in logs and audit entries.
+func checkField(name, v string) error {
+	if len(v) > maxFieldLen {
+		return fmt.Errorf("%s is %d bytes, longer than %d", name, len(v), maxFieldLen)
+	}
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f || r == '\uFFFD' {
+			return fmt.Errorf("%s %q contains a control or invalid character", name, v)
+		}
+	}
+	return nil
+}
+
 // MaxCaptureBytes bounds one stored face image.
 const MaxCaptureBytes = 8 << 20
 
@@ -51,13 +87,13 @@ var (
 	ErrNotForwardable = errors.New("capture may not be forwarded")
 )
 
-// Auditor appends an audit entry; *Store is one.
+// Auditor appends an audit entry; *sqlitestore.Store is one.
 type Auditor interface {
-	Audit(ctx context.Context, e AuditEntry) error
+	Audit(ctx context.Context, e sqlitestore.AuditEntry) error
 }
 
-// BiometricOptions configures OpenBiometric.
-type BiometricOptions struct {
+// Options configures OpenBiometric.
+type Options struct {
 	Logger *slog.Logger
 	// USCRetention and NonUSCRetention override the defaults (tests and
 	// configured overrides); zero means the default.
@@ -74,14 +110,14 @@ type BiometricOptions struct {
 	OnPurge func(ctx context.Context, p Purge) error
 }
 
-// BiometricStore holds face captures in their own SQLite file, apart from
+// Store holds face captures in their own SQLite file, apart from
 // the crossing record (DESIGN §6). Deleted images are overwritten
 // (secure_delete) and their pages returned to the file system (incremental
 // vacuum), so a purged image cannot be recovered from the file.
-type BiometricStore struct {
+type Store struct {
 	db   *sql.DB // one connection: writes are rare and small
 	path string
-	opts BiometricOptions
+	opts Options
 	log  *slog.Logger
 	full *diskfull.Log // logs disk-full failures once a minute
 }
@@ -100,47 +136,21 @@ type Capture struct {
 	BiometricRef string
 }
 
-// BiometricPath is the biometric store file that goes with the database at
-// dbPath: booth.db -> booth.biometric.db.
-func BiometricPath(dbPath string) string {
+// Path is the biometric store file that goes with the database at dbPath:
+// booth.db -> booth.biometric.db.
+func Path(dbPath string) string {
 	return strings.TrimSuffix(dbPath, filepath.Ext(dbPath)) + ".biometric.db"
 }
 
-const biometricSchema = `
-CREATE TABLE IF NOT EXISTS captures (
-    id            TEXT    NOT NULL PRIMARY KEY,
-    crossing_id   TEXT    NOT NULL,
-    doc_key       TEXT    NOT NULL,
-    png           BLOB    NOT NULL,
-    captured_at   INTEGER NOT NULL,
-    citizenship   TEXT    NOT NULL CHECK (citizenship IN ('usc', 'non_usc', 'unknown')),
-    forwarded_at  INTEGER,
-    biometric_ref TEXT    NOT NULL DEFAULT ''
-) STRICT;
-CREATE INDEX IF NOT EXISTS captures_due ON captures (citizenship, captured_at);
--- A purge whose audit entry (and OnPurge) is not done yet. It holds no image.
-CREATE TABLE IF NOT EXISTS pending_purges (
-    id            TEXT    NOT NULL PRIMARY KEY,
-    capture_id    TEXT    NOT NULL,
-    crossing_id   TEXT    NOT NULL,
-    captured_at   INTEGER NOT NULL,
-    citizenship   TEXT    NOT NULL,
-    forwarded_at  INTEGER,
-    biometric_ref TEXT    NOT NULL,
-    reason        TEXT    NOT NULL,
-    purged_at     INTEGER NOT NULL
-) STRICT;
-`
-
 // OpenBiometric opens (creating with owner-only permissions if needed) the
 // biometric store at path.
-func OpenBiometric(ctx context.Context, path string, opts BiometricOptions) (*BiometricStore, error) {
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" {
-		return nil, errors.New("sqlitestore: open biometric store: empty path")
+		return nil, errors.New("biometric: open biometric store: empty path")
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, fmt.Errorf("sqlitestore: open biometric store %s: %w", path, err)
+		return nil, fmt.Errorf("biometric: open biometric store %s: %w", path, err)
 	}
 	if opts.USCRetention <= 0 {
 		opts.USCRetention = DefaultUSCRetention
@@ -156,7 +166,7 @@ func OpenBiometric(ctx context.Context, path string, opts BiometricOptions) (*Bi
 	// creating it 0600 keeps every file of the store private.
 	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("sqlitestore: open biometric store %s: %w", abs, err)
+		return nil, fmt.Errorf("biometric: open biometric store %s: %w", abs, err)
 	}
 	f.Close()
 
@@ -169,50 +179,55 @@ func OpenBiometric(ctx context.Context, path string, opts BiometricOptions) (*Bi
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", (&url.URL{Scheme: "file", Path: abs, RawQuery: q.Encode()}).String())
 	if err != nil {
-		return nil, fmt.Errorf("sqlitestore: open biometric store %s: %w", abs, err)
+		return nil, fmt.Errorf("biometric: open biometric store %s: %w", abs, err)
 	}
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
-	if _, err := db.ExecContext(ctx, biometricSchema); err != nil {
+	ms, err := schema.Load(migrationFS, "migrations")
+	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("sqlitestore: open biometric store %s: create schema: %w", abs, err)
+		return nil, fmt.Errorf("biometric: %w", err)
 	}
-	b := &BiometricStore{db: db, path: abs, opts: opts, log: log.With("db", abs)}
+	if _, err := schema.Apply(ctx, db, ms); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("biometric: open biometric store %s: %w", abs, err)
+	}
+	b := &Store{db: db, path: abs, opts: opts, log: log.With("db", abs)}
 	b.full = diskfull.NewLog(b.log, nil)
 	return b, nil
 }
 
 // Path is the absolute path of the biometric store file.
-func (b *BiometricStore) Path() string { return b.path }
+func (b *Store) Path() string { return b.path }
 
 // Close closes the store.
-func (b *BiometricStore) Close() error {
+func (b *Store) Close() error {
 	if err := b.db.Close(); err != nil {
-		return fmt.Errorf("sqlitestore: close biometric store: %w", err)
+		return fmt.Errorf("biometric: close biometric store: %w", err)
 	}
 	return nil
 }
 
 // SaveCapture stores a face capture. An empty Citizenship is stored as
 // unknown (treated as a US citizen's until established).
-func (b *BiometricStore) SaveCapture(ctx context.Context, c Capture) (err error) {
+func (b *Store) SaveCapture(ctx context.Context, c Capture) (err error) {
 	defer func() { err = b.written("save capture", err) }()
 	if c.Citizenship == "" {
 		c.Citizenship = CitizenUnknown
 	}
 	if err := validateCapture(c); err != nil {
-		return fmt.Errorf("sqlitestore: save capture %q: %w", c.ID, err)
+		return fmt.Errorf("biometric: save capture %q: %w", c.ID, err)
 	}
-	doc := NormalizeDocumentRef(c.Document)
+	doc := sqlitestore.NormalizeDocumentRef(c.Document)
 	_, err = b.db.ExecContext(ctx, `INSERT INTO captures (id, crossing_id, doc_key, png, captured_at, citizenship)
 		VALUES (?, ?, ?, ?, ?, ?)`, c.ID, c.CrossingID, doc.Key(), c.PNG, c.CapturedAt.UnixNano(), string(c.Citizenship))
 	if err != nil {
-		if isSQLiteUniqueViolation(err) {
-			return fmt.Errorf("sqlitestore: save capture %q: %w: id already stored", c.ID, ErrInvalidCapture)
+		if isUniqueViolation(err) {
+			return fmt.Errorf("biometric: save capture %q: %w: id already stored", c.ID, ErrInvalidCapture)
 		}
-		return fmt.Errorf("sqlitestore: save capture %q: %w", c.ID, err)
+		return fmt.Errorf("biometric: save capture %q: %w", c.ID, err)
 	}
 	return nil
 }
@@ -246,7 +261,7 @@ func validCitizenship(c CitizenshipStatus) bool {
 }
 
 // Capture returns the capture with id, image included.
-func (b *BiometricStore) Capture(ctx context.Context, id string) (Capture, error) {
+func (b *Store) Capture(ctx context.Context, id string) (Capture, error) {
 	var c Capture
 	var docKey, cit string
 	var captured int64
@@ -254,10 +269,10 @@ func (b *BiometricStore) Capture(ctx context.Context, id string) (Capture, error
 	err := b.db.QueryRowContext(ctx, `SELECT id, crossing_id, doc_key, png, captured_at, citizenship, forwarded_at, biometric_ref
 		FROM captures WHERE id = ?`, id).Scan(&c.ID, &c.CrossingID, &docKey, &c.PNG, &captured, &cit, &forwarded, &c.BiometricRef)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Capture{}, fmt.Errorf("sqlitestore: capture %q: %w", id, ErrCaptureNotFound)
+		return Capture{}, fmt.Errorf("biometric: capture %q: %w", id, ErrCaptureNotFound)
 	}
 	if err != nil {
-		return Capture{}, fmt.Errorf("sqlitestore: capture %q: %w", id, err)
+		return Capture{}, fmt.Errorf("biometric: capture %q: %w", id, err)
 	}
 	c.Document.Country, c.Document.Number, _ = strings.Cut(docKey, "/")
 	c.CapturedAt = time.Unix(0, captured).UTC()
@@ -268,14 +283,14 @@ func (b *BiometricStore) Capture(ctx context.Context, id string) (Capture, error
 
 // MarkCitizenship records the citizenship established for a capture's
 // subject; it changes how long the capture may be kept.
-func (b *BiometricStore) MarkCitizenship(ctx context.Context, id string, status CitizenshipStatus) (err error) {
+func (b *Store) MarkCitizenship(ctx context.Context, id string, status CitizenshipStatus) (err error) {
 	defer func() { err = b.written("mark citizenship", err) }()
 	if !validCitizenship(status) {
-		return fmt.Errorf("sqlitestore: mark citizenship of %q: %w: status must be usc, non_usc or unknown, got %q", id, ErrInvalidCapture, status)
+		return fmt.Errorf("biometric: mark citizenship of %q: %w: status must be usc, non_usc or unknown, got %q", id, ErrInvalidCapture, status)
 	}
 	res, err := b.db.ExecContext(ctx, `UPDATE captures SET citizenship = ? WHERE id = ?`, string(status), id)
 	if err != nil {
-		return fmt.Errorf("sqlitestore: mark citizenship of %q: %w", id, err)
+		return fmt.Errorf("biometric: mark citizenship of %q: %w", id, err)
 	}
 	return captureRowAffected(res, id)
 }
@@ -283,26 +298,26 @@ func (b *BiometricStore) MarkCitizenship(ctx context.Context, id string, status 
 // MarkForwarded records that a non-citizen's capture was forwarded to the
 // biometric system under biometricRef. It refuses (ErrNotForwardable) a
 // capture whose citizenship is usc or unknown.
-func (b *BiometricStore) MarkForwarded(ctx context.Context, id, biometricRef string, at time.Time) (err error) {
+func (b *Store) MarkForwarded(ctx context.Context, id, biometricRef string, at time.Time) (err error) {
 	defer func() { err = b.written("mark forwarded", err) }()
 	if biometricRef == "" || checkField("biometric ref", biometricRef) != nil {
-		return fmt.Errorf("sqlitestore: mark %q forwarded: %w: biometric ref must be a short printable string", id, ErrInvalidCapture)
+		return fmt.Errorf("biometric: mark %q forwarded: %w: biometric ref must be a short printable string", id, ErrInvalidCapture)
 	}
 	var cit string
 	err = b.db.QueryRowContext(ctx, `SELECT citizenship FROM captures WHERE id = ?`, id).Scan(&cit)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("sqlitestore: mark %q forwarded: %w", id, ErrCaptureNotFound)
+		return fmt.Errorf("biometric: mark %q forwarded: %w", id, ErrCaptureNotFound)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlitestore: mark %q forwarded: %w", id, err)
+		return fmt.Errorf("biometric: mark %q forwarded: %w", id, err)
 	}
 	if CitizenshipStatus(cit) != CitizenNonUSC {
-		return fmt.Errorf("sqlitestore: mark %q forwarded: %w: citizenship is %s", id, ErrNotForwardable, cit)
+		return fmt.Errorf("biometric: mark %q forwarded: %w: citizenship is %s", id, ErrNotForwardable, cit)
 	}
 	res, err := b.db.ExecContext(ctx, `UPDATE captures SET forwarded_at = ?, biometric_ref = ? WHERE id = ? AND citizenship = 'non_usc'`,
 		at.UnixNano(), biometricRef, id)
 	if err != nil {
-		return fmt.Errorf("sqlitestore: mark %q forwarded: %w", id, err)
+		return fmt.Errorf("biometric: mark %q forwarded: %w", id, err)
 	}
 	return captureRowAffected(res, id)
 }
@@ -310,7 +325,7 @@ func (b *BiometricStore) MarkForwarded(ctx context.Context, id, biometricRef str
 // written records the outcome of a write named op, as Store.written does
 // for the main database: disk-full failures are marked ErrDiskFull and
 // logged at most once a minute until a write succeeds.
-func (b *BiometricStore) written(op string, err error) error {
+func (b *Store) written(op string, err error) error {
 	switch {
 	case err == nil:
 		b.full.Succeeded()
@@ -324,10 +339,39 @@ func (b *BiometricStore) written(op string, err error) error {
 func captureRowAffected(res sql.Result, id string) error {
 	n, err := res.RowsAffected()
 	if err != nil {
-		return fmt.Errorf("sqlitestore: capture %q: %w", id, err)
+		return fmt.Errorf("biometric: capture %q: %w", id, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("sqlitestore: capture %q: %w", id, ErrCaptureNotFound)
+		return fmt.Errorf("biometric: capture %q: %w", id, ErrCaptureNotFound)
 	}
 	return nil
+}
+
+// isUniqueViolation reports a UNIQUE or PRIMARY KEY constraint failure.
+func isUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	c := se.Code()
+	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// encodeTime stores t as unix nanoseconds, NULL for the zero time.
+func encodeTime(t time.Time) (sql.NullInt64, error) {
+	if t.IsZero() {
+		return sql.NullInt64{}, nil
+	}
+	if t.Before(minTime) || t.After(maxTime) {
+		return sql.NullInt64{}, fmt.Errorf("time %s outside the storable range", t)
+	}
+	return sql.NullInt64{Int64: t.UnixNano(), Valid: true}, nil
+}
+
+// decodeTime is encodeTime's inverse.
+func decodeTime(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, n.Int64).UTC()
 }

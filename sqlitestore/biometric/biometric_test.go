@@ -1,9 +1,10 @@
-package sqlitestore
+package biometric
 
 import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,9 +13,36 @@ import (
 	"time"
 
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/sqlitestore"
 )
 
 var capT0 = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
+
+var quiet = slog.New(slog.DiscardHandler)
+
+// openOwnStore opens a crossing record (the audit chain and the purge
+// events go there).
+func openOwnStore(t *testing.T) *sqlitestore.Store {
+	t.Helper()
+	s, err := sqlitestore.Open(context.Background(), filepath.Join(t.TempDir(), "booth.db"), sqlitestore.Options{Origin: "WS-TEST-1", Logger: quiet})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// openCrossing appends the opening of crossing cid to s.
+func openCrossing(t *testing.T, s *sqlitestore.Store, cid string) {
+	t.Helper()
+	e, err := records.NewEvent(cid, records.CrossingOpened{Port: "2504", Lane: "V01", Mode: records.ModeVehicle, Trigger: "manual"}, capT0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(context.Background(), e); err != nil {
+		t.Fatalf("open crossing %s: %v", cid, err)
+	}
+}
 
 // fakePNG is a PNG signature followed by a recognisable pattern, so a test
 // can look for leftovers of the image in the raw files.
@@ -26,12 +54,12 @@ func fakePNG(marker string, size int) []byte {
 	return b
 }
 
-func openBiometric(t *testing.T, main *Store, opts BiometricOptions) *BiometricStore {
+func openBiometric(t *testing.T, main *sqlitestore.Store, opts Options) *Store {
 	t.Helper()
 	if main != nil && opts.Audit == nil {
 		opts.Audit = main
 	}
-	b, err := OpenBiometric(context.Background(), filepath.Join(t.TempDir(), "booth.biometric.db"), opts)
+	b, err := Open(context.Background(), filepath.Join(t.TempDir(), "booth.biometric.db"), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +67,7 @@ func openBiometric(t *testing.T, main *Store, opts BiometricOptions) *BiometricS
 	return b
 }
 
-func saveCapture(t *testing.T, b *BiometricStore, id string, cit CitizenshipStatus, at time.Time) {
+func saveCapture(t *testing.T, b *Store, id string, cit CitizenshipStatus, at time.Time) {
 	t.Helper()
 	err := b.SaveCapture(context.Background(), Capture{ID: id, CrossingID: "X-" + id, Document: records.DocumentRef{Type: "P", Country: "MEX", Number: "G1"},
 		PNG: fakePNG("FACE-"+id+"-", 2048), CapturedAt: at, Citizenship: cit})
@@ -49,7 +77,7 @@ func saveCapture(t *testing.T, b *BiometricStore, id string, cit CitizenshipStat
 }
 
 func TestBiometricCaptures(t *testing.T) {
-	b := openBiometric(t, nil, BiometricOptions{})
+	b := openBiometric(t, nil, Options{})
 	ctx := context.Background()
 	png := fakePNG("FACE", 5000)
 	if err := b.SaveCapture(ctx, Capture{ID: "cap-1", CrossingID: "X1", Document: records.DocumentRef{Country: "D", Number: "c01x00t47"},
@@ -151,7 +179,7 @@ func TestRetentionBoundaries(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			main := openOwnStore(t)
-			b := openBiometric(t, main, BiometricOptions{})
+			b := openBiometric(t, main, Options{})
 			ctx := context.Background()
 			saveCapture(t, b, "c1", tc.cit, capT0)
 			if tc.forwarded {
@@ -188,7 +216,7 @@ func TestRetentionBoundaries(t *testing.T) {
 				t.Errorf("event capture ref %q for a %s capture", ev.CaptureRef, tc.cit)
 			}
 			audit, _ := main.RecentAudit(ctx, 10)
-			if len(audit) != 1 || audit[0].Action != ActionPurge || audit[0].Subject != "capture:c1" || audit[0].ID != p.ID ||
+			if len(audit) != 1 || audit[0].Action != sqlitestore.ActionPurge || audit[0].Subject != "capture:c1" || audit[0].ID != p.ID ||
 				!strings.Contains(string(audit[0].Detail), tc.reason) || strings.Contains(string(audit[0].Detail), "FACE") {
 				t.Errorf("audit = %+v", audit)
 			}
@@ -202,7 +230,7 @@ func TestRetentionBoundaries(t *testing.T) {
 
 func TestRetentionOverridesAndMixedBatch(t *testing.T) {
 	main := openOwnStore(t)
-	b := openBiometric(t, main, BiometricOptions{USCRetention: time.Minute, NonUSCRetention: time.Hour})
+	b := openBiometric(t, main, Options{USCRetention: time.Minute, NonUSCRetention: time.Hour})
 	ctx := context.Background()
 	for i, cit := range []CitizenshipStatus{CitizenUSC, CitizenUnknown, CitizenNonUSC, CitizenNonUSC} {
 		saveCapture(t, b, string(rune('a'+i)), cit, capT0.Add(time.Duration(i)*time.Minute))
@@ -232,7 +260,7 @@ func TestRetentionHandOverIsRetried(t *testing.T) {
 	main := openOwnStore(t)
 	var handed []string
 	fail := true
-	b := openBiometric(t, main, BiometricOptions{OnPurge: func(ctx context.Context, p Purge) error {
+	b := openBiometric(t, main, Options{OnPurge: func(ctx context.Context, p Purge) error {
 		if fail {
 			return errors.New("event log unavailable")
 		}
@@ -265,7 +293,7 @@ func TestRetentionHandOverIsRetried(t *testing.T) {
 
 func TestRetentionRecordsPurgeEvents(t *testing.T) {
 	main := openOwnStore(t)
-	b := openBiometric(t, main, BiometricOptions{OnPurge: main.RecordPurge})
+	b := openBiometric(t, main, Options{OnPurge: RecordPurges(main)})
 	ctx := context.Background()
 	saveCapture(t, b, "c1", CitizenNonUSC, capT0)
 	saveCapture(t, b, "c2", CitizenUSC, capT0)
@@ -297,7 +325,7 @@ func TestRetentionRecordsPurgeEvents(t *testing.T) {
 			t.Errorf("event payload %+v, want %+v", got, p.Event())
 		}
 		// Handing the same purge over again stores nothing new.
-		if err := main.RecordPurge(ctx, p); err != nil {
+		if err := RecordPurges(main)(ctx, p); err != nil {
 			t.Fatal(err)
 		}
 		if evs, _ := main.Events(ctx, p.CrossingID); len(evs) != 2 {
@@ -307,7 +335,7 @@ func TestRetentionRecordsPurgeEvents(t *testing.T) {
 }
 
 func TestRetentionNeedsAuditor(t *testing.T) {
-	b := openBiometric(t, nil, BiometricOptions{})
+	b := openBiometric(t, nil, Options{})
 	if _, err := b.RunRetention(context.Background(), capT0); err == nil {
 		t.Error("RunRetention without an auditor succeeded")
 	}
@@ -318,7 +346,7 @@ func TestRetentionNeedsAuditor(t *testing.T) {
 // shrinks.
 func TestPurgedImagesDoNotLinger(t *testing.T) {
 	main := openOwnStore(t)
-	b := openBiometric(t, main, BiometricOptions{})
+	b := openBiometric(t, main, Options{})
 	ctx := context.Background()
 	const marker = "SECRET-FACE-PIXELS-"
 	for i := 0; i < 8; i++ {
@@ -352,7 +380,7 @@ func TestPurgedImagesDoNotLinger(t *testing.T) {
 	if len(after) >= len(before)/4 {
 		t.Errorf("file is %d bytes after purging, %d before: free pages not released", len(after), len(before))
 	}
-	b2, err := OpenBiometric(ctx, path, BiometricOptions{Audit: main})
+	b2, err := Open(ctx, path, Options{Audit: main})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,14 +402,40 @@ func fileBytes(t *testing.T, path string) []byte {
 	return b
 }
 
-func TestBiometricPath(t *testing.T) {
+func TestPath(t *testing.T) {
 	for in, want := range map[string]string{
 		"/var/lib/booth/booth.db": "/var/lib/booth/booth.biometric.db",
 		"booth.sqlite":            "booth.biometric.db",
 		"data/booth":              "data/booth.biometric.db",
 	} {
-		if got := BiometricPath(in); got != want {
-			t.Errorf("BiometricPath(%q) = %q, want %q", in, got, want)
+		if got := Path(in); got != want {
+			t.Errorf("Path(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestOpenStoreMadeBeforeMigrations: a biometric store created when its
+// schema was inline (tables, no schema_version) opens, keeps its captures
+// and is recorded at version 1.
+func TestOpenStoreMadeBeforeMigrations(t *testing.T) {
+	ctx := context.Background()
+	b := openBiometric(t, nil, Options{})
+	saveCapture(t, b, "old", CitizenUSC, capT0)
+	if _, err := b.db.ExecContext(ctx, `DROP TABLE schema_version`); err != nil {
+		t.Fatal(err)
+	}
+	path := b.Path()
+	b.Close()
+	again, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if _, err := again.Capture(ctx, "old"); err != nil {
+		t.Errorf("capture made before migrations: %v", err)
+	}
+	var v int
+	if err := again.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_version`).Scan(&v); err != nil || v != 1 {
+		t.Errorf("schema version %d, %v; want 1", v, err)
 	}
 }

@@ -1,4 +1,4 @@
-package sqlitestore
+package biometric
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/sqlitestore"
 )
 
 // Purge reasons.
@@ -57,16 +58,16 @@ func (p Purge) Event() records.BiometricPurged {
 // free pages released. Each purge is then audited (Options.Audit) and handed
 // to Options.OnPurge; purges whose hand-over failed in an earlier run are
 // retried first. It returns the purges handed over in this run.
-func (b *BiometricStore) RunRetention(ctx context.Context, now time.Time) (_ []Purge, err error) {
+func (b *Store) RunRetention(ctx context.Context, now time.Time) (_ []Purge, err error) {
 	defer func() { err = b.written("retention", err) }()
 	if b.opts.Audit == nil {
-		return nil, errors.New("sqlitestore: biometric retention: no auditor configured (BiometricOptions.Audit)")
+		return nil, errors.New("biometric: biometric retention: no auditor configured (Options.Audit)")
 	}
 	deleted := 0
 	for {
 		n, err := b.purgeBatch(ctx, now)
 		if err != nil {
-			return nil, fmt.Errorf("sqlitestore: biometric retention: %w", err)
+			return nil, fmt.Errorf("biometric: biometric retention: %w", err)
 		}
 		deleted += n
 		if n < purgeBatch {
@@ -75,7 +76,7 @@ func (b *BiometricStore) RunRetention(ctx context.Context, now time.Time) (_ []P
 	}
 	if deleted > 0 {
 		if err := b.reclaim(ctx); err != nil {
-			return nil, fmt.Errorf("sqlitestore: biometric retention: %w", err)
+			return nil, fmt.Errorf("biometric: biometric retention: %w", err)
 		}
 		b.log.Info("biometric captures purged", "count", deleted)
 	}
@@ -84,7 +85,7 @@ func (b *BiometricStore) RunRetention(ctx context.Context, now time.Time) (_ []P
 
 // purgeBatch moves up to purgeBatch due captures to pending_purges (without
 // their images) in one transaction and returns how many.
-func (b *BiometricStore) purgeBatch(ctx context.Context, now time.Time) (int, error) {
+func (b *Store) purgeBatch(ctx context.Context, now time.Time) (int, error) {
 	uscCut := now.Add(-b.opts.USCRetention).UnixNano()
 	nonCut := now.Add(-b.opts.NonUSCRetention).UnixNano()
 	tx, err := b.db.BeginTx(ctx, nil)
@@ -146,7 +147,7 @@ func (b *BiometricStore) purgeBatch(ctx context.Context, now time.Time) (int, er
 // already zeroed their pages; the checkpoint copies the zeroed pages into the
 // database file and truncates the WAL (which held the old images), and the
 // incremental vacuum gives the free pages back to the file system.
-func (b *BiometricStore) reclaim(ctx context.Context) error {
+func (b *Store) reclaim(ctx context.Context) error {
 	if _, err := b.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		return fmt.Errorf("checkpoint after purge: %w", err)
 	}
@@ -161,11 +162,11 @@ func (b *BiometricStore) reclaim(ctx context.Context) error {
 
 // handOverPurges audits each pending purge and calls OnPurge, then forgets
 // it. It stops at the first failure, leaving the rest pending.
-func (b *BiometricStore) handOverPurges(ctx context.Context) ([]Purge, error) {
+func (b *Store) handOverPurges(ctx context.Context) ([]Purge, error) {
 	rows, err := b.db.QueryContext(ctx, `SELECT id, capture_id, crossing_id, captured_at, citizenship, forwarded_at, biometric_ref, reason, purged_at
 		FROM pending_purges ORDER BY purged_at, id`)
 	if err != nil {
-		return nil, fmt.Errorf("sqlitestore: biometric retention: read pending purges: %w", err)
+		return nil, fmt.Errorf("biometric: biometric retention: read pending purges: %w", err)
 	}
 	var pending []Purge
 	for rows.Next() {
@@ -175,7 +176,7 @@ func (b *BiometricStore) handOverPurges(ctx context.Context) ([]Purge, error) {
 		var cit string
 		if err := rows.Scan(&p.ID, &p.CaptureID, &p.CrossingID, &captured, &cit, &forwarded, &p.BiometricRef, &p.Reason, &purged); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("sqlitestore: biometric retention: read pending purge: %w", err)
+			return nil, fmt.Errorf("biometric: biometric retention: read pending purge: %w", err)
 		}
 		p.CapturedAt, p.PurgedAt = time.Unix(0, captured).UTC(), time.Unix(0, purged).UTC()
 		p.Citizenship, p.ForwardedAt = CitizenshipStatus(cit), decodeTime(forwarded)
@@ -183,20 +184,20 @@ func (b *BiometricStore) handOverPurges(ctx context.Context) ([]Purge, error) {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlitestore: biometric retention: read pending purges: %w", err)
+		return nil, fmt.Errorf("biometric: biometric retention: read pending purges: %w", err)
 	}
 	var done []Purge
 	for _, p := range pending {
 		if err := b.opts.Audit.Audit(ctx, purgeAuditEntry(p)); err != nil {
-			return done, fmt.Errorf("sqlitestore: biometric retention: audit purge of %s: %w", p.CaptureID, err)
+			return done, fmt.Errorf("biometric: biometric retention: audit purge of %s: %w", p.CaptureID, err)
 		}
 		if b.opts.OnPurge != nil {
 			if err := b.opts.OnPurge(ctx, p); err != nil {
-				return done, fmt.Errorf("sqlitestore: biometric retention: hand over purge of %s: %w", p.CaptureID, err)
+				return done, fmt.Errorf("biometric: biometric retention: hand over purge of %s: %w", p.CaptureID, err)
 			}
 		}
 		if _, err := b.db.ExecContext(ctx, `DELETE FROM pending_purges WHERE id = ?`, p.ID); err != nil {
-			return done, fmt.Errorf("sqlitestore: biometric retention: forget purge of %s: %w", p.CaptureID, err)
+			return done, fmt.Errorf("biometric: biometric retention: forget purge of %s: %w", p.CaptureID, err)
 		}
 		done = append(done, p)
 	}
@@ -205,7 +206,7 @@ func (b *BiometricStore) handOverPurges(ctx context.Context) ([]Purge, error) {
 
 // purgeAuditEntry is the audit record of a purge: who (the system), what
 // (the capture id) and why, never the image or the document.
-func purgeAuditEntry(p Purge) AuditEntry {
+func purgeAuditEntry(p Purge) sqlitestore.AuditEntry {
 	d := map[string]any{
 		"crossing_id": p.CrossingID,
 		"captured_at": p.CapturedAt.Format(time.RFC3339Nano),
@@ -216,26 +217,31 @@ func purgeAuditEntry(p Purge) AuditEntry {
 		d["forwarded_at"] = p.ForwardedAt.Format(time.RFC3339Nano)
 		d["biometric_ref"] = p.BiometricRef
 	}
-	return AuditEntry{ID: p.ID, At: p.PurgedAt, Action: ActionPurge, Subject: "capture:" + p.CaptureID, Detail: AuditDetail(d)}
+	return sqlitestore.AuditEntry{ID: p.ID, At: p.PurgedAt, Action: sqlitestore.ActionPurge, Subject: "capture:" + p.CaptureID, Detail: sqlitestore.AuditDetail(d)}
 }
 
-// RecordPurge appends the records.BiometricPurged event of p to its
-// crossing, with p.ID as the event id so that handing the same purge over
-// twice stores one event. It fits BiometricOptions.OnPurge. A crossing this
-// store does not hold (its opening never committed) has no reference to the
-// capture to clear: nothing is appended, the purge's audit entry stands.
-func (s *Store) RecordPurge(ctx context.Context, p Purge) error {
-	ev, err := records.NewEvent(p.CrossingID, p.Event(), p.PurgedAt, "")
-	if err != nil {
-		return fmt.Errorf("sqlitestore: record purge of %s: %w", p.CaptureID, err)
+// Appender is what RecordPurges needs of the crossing record;
+// *sqlitestore.Store is one.
+type Appender interface {
+	Append(ctx context.Context, evs ...records.Event) ([]records.Event, error)
+}
+
+// RecordPurges returns an Options.OnPurge that appends each purge's
+// records.BiometricPurged event to its crossing in rec, with the purge's id
+// as the event id so that handing the same purge over twice stores one
+// event. A crossing rec does not hold (its opening never committed) has no
+// reference to the capture to clear: nothing is appended, the purge's audit
+// entry stands.
+func RecordPurges(rec Appender) func(context.Context, Purge) error {
+	return func(ctx context.Context, p Purge) error {
+		ev, err := records.NewEvent(p.CrossingID, p.Event(), p.PurgedAt, "")
+		if err != nil {
+			return fmt.Errorf("biometric: record purge of %s: %w", p.CaptureID, err)
+		}
+		ev.ID = p.ID
+		if _, err := rec.Append(ctx, ev); err != nil && !errors.Is(err, sqlitestore.ErrNotOpened) {
+			return fmt.Errorf("biometric: record purge of %s: %w", p.CaptureID, err)
+		}
+		return nil
 	}
-	ev.ID = p.ID
-	switch _, err := s.Append(ctx, ev); {
-	case errors.Is(err, ErrNotOpened):
-		s.log.Info("purged capture belongs to a crossing this booth does not hold; no purge event",
-			"capture", p.CaptureID, "crossing", p.CrossingID)
-	case err != nil:
-		return fmt.Errorf("sqlitestore: record purge of %s: %w", p.CaptureID, err)
-	}
-	return nil
 }
