@@ -64,7 +64,7 @@ type AuditEntry struct {
 // (so a retried write cannot duplicate it).
 func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 	err := s.ownWriteTx(ctx, func(tx *sql.Tx) error {
-		_, err := s.AuditTx(ctx, tx, e)
+		_, err := s.auditTx(ctx, tx, e)
 		return err
 	})
 	if err != nil {
@@ -73,10 +73,10 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 	return nil
 }
 
-// AuditTx appends e to the audit chain inside tx, a transaction on the
+// auditTx appends e to the audit chain inside tx, a transaction on the
 // store's writer, so the entry commits or rolls back with the writes it
 // describes. It returns the entry as stored.
-func (s *Store) AuditTx(ctx context.Context, tx *sql.Tx, e AuditEntry) (AuditEntry, error) {
+func (s *Store) auditTx(ctx context.Context, tx *sql.Tx, e AuditEntry) (AuditEntry, error) {
 	if e.Origin == "" {
 		e.Origin = s.origin
 	}

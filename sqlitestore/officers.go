@@ -123,7 +123,7 @@ func (s *Store) AddOfficer(ctx context.Context, badge, name, role string, pin []
 			}
 			return fmt.Errorf("insert: %w", err)
 		}
-		_, err := s.AuditTx(ctx, tx, AuditEntry{At: now, Action: ActionOfficerAdd, Subject: badge,
+		_, err := s.auditTx(ctx, tx, AuditEntry{At: now, Action: ActionOfficerAdd, Subject: badge,
 			Detail: AuditDetail(map[string]string{"name": name, "role": role})})
 		return err
 	})
@@ -155,7 +155,7 @@ func (s *Store) DisableOfficer(ctx context.Context, badge string) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE officers SET disabled_at = ? WHERE badge = ?`, now.UnixNano(), badge); err != nil {
 			return fmt.Errorf("update: %w", err)
 		}
-		_, err = s.AuditTx(ctx, tx, AuditEntry{At: now, Action: ActionOfficerDisable, Subject: badge})
+		_, err = s.auditTx(ctx, tx, AuditEntry{At: now, Action: ActionOfficerDisable, Subject: badge})
 		return err
 	})
 	if err != nil {
@@ -250,7 +250,7 @@ func (s *Store) Authenticate(ctx context.Context, badge string, pin []byte, now 
 				now.UnixNano(), badge); err != nil {
 				return fmt.Errorf("record login: %w", err)
 			}
-			_, err := s.AuditTx(ctx, tx, AuditEntry{At: now, Officer: badge, Action: ActionLogin, Subject: badge,
+			_, err := s.auditTx(ctx, tx, AuditEntry{At: now, Officer: badge, Action: ActionLogin, Subject: badge,
 				Detail: AuditDetail(map[string]string{"role": o.Role})})
 			return err
 		})
@@ -307,7 +307,7 @@ func (s *Store) auditLoginFailure(ctx context.Context, badge string, now time.Ti
 			detail = d
 		}
 		detail["reason"] = reason
-		_, err := s.AuditTx(ctx, tx, AuditEntry{At: now, Action: ActionLoginFailed, Subject: badge, Detail: AuditDetail(detail)})
+		_, err := s.auditTx(ctx, tx, AuditEntry{At: now, Action: ActionLoginFailed, Subject: badge, Detail: AuditDetail(detail)})
 		return err
 	})
 	if err != nil {

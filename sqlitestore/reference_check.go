@@ -100,24 +100,24 @@ func rankSeverity(s string) int {
 // document read; now decides expiry.
 func (s *Store) CheckTravelerReference(ctx context.Context, doc records.DocumentRef, travelerID, surname, given, birthDate string, now time.Time) (records.ReferenceChecked, error) {
 	in := TravelerCheck{Document: doc, Now: now}
-	t, found, err := s.TravelerByDocument(ctx, doc)
+	t, found, err := s.travelerByDocument(ctx, doc)
 	if err != nil {
 		return records.ReferenceChecked{}, err
 	}
 	if !found && travelerID != "" {
 		// A trusted-traveller card is not the document the partner
 		// agencies key their records by; its enrollment names the person.
-		if t, found, err = s.TravelerByID(ctx, travelerID); err != nil {
+		if t, found, err = s.travelerByID(ctx, travelerID); err != nil {
 			return records.ReferenceChecked{}, err
 		}
 	}
 	if found {
 		in.Traveler = &t
 	}
-	if in.Lookouts, err = s.LookoutsFor(ctx, doc, surname, given, birthDate, ""); err != nil {
+	if in.Lookouts, err = s.lookoutsFor(ctx, doc, surname, given, birthDate, ""); err != nil {
 		return records.ReferenceChecked{}, err
 	}
-	if in.LostStolen, _, err = s.LostStolen(ctx, doc); err != nil {
+	if in.LostStolen, _, err = s.lostStolen(ctx, doc); err != nil {
 		return records.ReferenceChecked{}, err
 	}
 	if in.DataVersion, err = s.newestVersion(ctx, KindTravelers, KindLookouts, KindLostStolen); err != nil {
@@ -129,7 +129,7 @@ func (s *Store) CheckTravelerReference(ctx context.Context, doc records.Document
 // CheckPlateReference looks the plate up in the lookouts and returns the
 // reference.checked payload (see CheckPlate).
 func (s *Store) CheckPlateReference(ctx context.Context, plateKey string) (records.ReferenceChecked, error) {
-	hits, err := s.LookoutsFor(ctx, records.DocumentRef{}, "", "", "", plateKey)
+	hits, err := s.lookoutsFor(ctx, records.DocumentRef{}, "", "", "", plateKey)
 	if err != nil {
 		return records.ReferenceChecked{}, err
 	}

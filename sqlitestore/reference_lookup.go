@@ -62,7 +62,7 @@ func (s *Store) ImportReference(ctx context.Context, kind string, r io.Reader, v
 		if n, err = importReferenceTx(ctx, tx, kind, r, version, asOf, now); err != nil {
 			return err
 		}
-		_, err = s.AuditTx(ctx, tx, AuditEntry{At: now, Action: ActionReferenceImport, Subject: "reference:" + kind,
+		_, err = s.auditTx(ctx, tx, AuditEntry{At: now, Action: ActionReferenceImport, Subject: "reference:" + kind,
 			Detail: AuditDetail(map[string]any{"version": version, "as_of": asOf.UTC().Format(time.RFC3339), "count": n})})
 		return err
 	})
@@ -119,10 +119,10 @@ type ReferenceTraveler struct {
 	ExpiryDate  string // of the status or visa; "" when none
 }
 
-// TravelerByDocument returns the traveller record for doc, matched by issuing
+// travelerByDocument returns the traveller record for doc, matched by issuing
 // country and number (the document type is not part of the key: readers and
 // officers disagree on it). found is false when there is none.
-func (s *Store) TravelerByDocument(ctx context.Context, doc records.DocumentRef) (t ReferenceTraveler, found bool, err error) {
+func (s *Store) travelerByDocument(ctx context.Context, doc records.DocumentRef) (t ReferenceTraveler, found bool, err error) {
 	doc = NormalizeDocumentRef(doc)
 	err = s.read.QueryRowContext(ctx, sqlTravelerByDocument,
 		doc.Country, doc.Number).Scan(&t.ID, &t.Document.Type, &t.Document.Country, &t.Document.Number, &t.Surname,
@@ -136,9 +136,9 @@ func (s *Store) TravelerByDocument(ctx context.Context, doc records.DocumentRef)
 	return t, true, nil
 }
 
-// TravelerByID returns the traveller record with the partner agencies' id,
+// travelerByID returns the traveller record with the partner agencies' id,
 // the one an RFID enrollment names. found is false when there is none.
-func (s *Store) TravelerByID(ctx context.Context, id string) (t ReferenceTraveler, found bool, err error) {
+func (s *Store) travelerByID(ctx context.Context, id string) (t ReferenceTraveler, found bool, err error) {
 	err = s.read.QueryRowContext(ctx, sqlTravelerByID, id).Scan(&t.ID, &t.Document.Type, &t.Document.Country,
 		&t.Document.Number, &t.Surname, &t.GivenNames, &t.BirthDate, &t.Sex, &t.Nationality, &t.Citizenship, &t.Status, &t.ExpiryDate)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -178,14 +178,14 @@ func (s *Store) EnrollmentByEPC(ctx context.Context, epc string) (e records.Enro
 	return e, true, nil
 }
 
-// LookoutsFor returns the lookout hits for a traveller and vehicle: by
+// lookoutsFor returns the lookout hits for a traveller and vehicle: by
 // document (country + number), by name + birth date, and by plate. Any
 // argument may be empty to skip that look-up. A name lookout matches when
 // surname (after keyName) and birth date are equal and either side has no
 // given names or the lookout's first given name is among the traveller's. A plate
 // lookout matches on the plate number, and on the region too when both sides
 // know it. Hits come back high severity first, then by id.
-func (s *Store) LookoutsFor(ctx context.Context, doc records.DocumentRef, surname, given, birthDate, plateKey string) ([]records.Hit, error) {
+func (s *Store) lookoutsFor(ctx context.Context, doc records.DocumentRef, surname, given, birthDate, plateKey string) ([]records.Hit, error) {
 	var hits []records.Hit
 	seen := map[string]bool{}
 	add := func(rows *sql.Rows, keep func(lookoutRow) bool) error {
@@ -275,8 +275,8 @@ func givenNamesMatch(lookoutGiven string, travelerTokens []string) bool {
 	return false
 }
 
-// LostStolen returns the lost/stolen/revoked report for doc, if any.
-func (s *Store) LostStolen(ctx context.Context, doc records.DocumentRef) (*records.Hit, bool, error) {
+// lostStolen returns the lost/stolen/revoked report for doc, if any.
+func (s *Store) lostStolen(ctx context.Context, doc records.DocumentRef) (*records.Hit, bool, error) {
 	doc = NormalizeDocumentRef(doc)
 	var id, reported, reason string
 	err := s.read.QueryRowContext(ctx, sqlLostStolen, doc.Country, doc.Number).Scan(&id, &reported, &reason)

@@ -72,7 +72,7 @@ func TestReferenceLookups(t *testing.T) {
 	importAll(t, s, 7)
 
 	t.Run("traveler by document", func(t *testing.T) {
-		tr, ok, err := s.TravelerByDocument(ctx, records.DocumentRef{Type: "P", Country: "mex", Number: "g1234 5678"})
+		tr, ok, err := s.travelerByDocument(ctx, records.DocumentRef{Type: "P", Country: "mex", Number: "g1234 5678"})
 		if err != nil || !ok {
 			t.Fatalf("TravelerByDocument = %v, %v", ok, err)
 		}
@@ -80,10 +80,10 @@ func TestReferenceLookups(t *testing.T) {
 			t.Errorf("traveler = %+v", tr)
 		}
 		// D is Germany.
-		if tr, ok, _ := s.TravelerByDocument(ctx, records.DocumentRef{Country: "D", Number: "C01X00T47"}); !ok || tr.Document.Country != "DEU" {
+		if tr, ok, _ := s.travelerByDocument(ctx, records.DocumentRef{Country: "D", Number: "C01X00T47"}); !ok || tr.Document.Country != "DEU" {
 			t.Errorf("German traveler by D = %+v, %v", tr, ok)
 		}
-		if _, ok, err := s.TravelerByDocument(ctx, records.DocumentRef{Country: "USA", Number: "000000000"}); ok || err != nil {
+		if _, ok, err := s.travelerByDocument(ctx, records.DocumentRef{Country: "USA", Number: "000000000"}); ok || err != nil {
 			t.Errorf("unknown document: found=%v err=%v", ok, err)
 		}
 	})
@@ -135,7 +135,7 @@ func TestReferenceLookups(t *testing.T) {
 				[]string{"LK0002", "LK0004", "LK0001"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				hits, err := s.LookoutsFor(ctx, tc.doc, tc.surname, tc.given, tc.birth, tc.plate)
+				hits, err := s.lookoutsFor(ctx, tc.doc, tc.surname, tc.given, tc.birth, tc.plate)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -154,11 +154,11 @@ func TestReferenceLookups(t *testing.T) {
 	})
 
 	t.Run("lost stolen", func(t *testing.T) {
-		h, ok, err := s.LostStolen(ctx, records.DocumentRef{Country: "MEX", Number: "G12345678"})
+		h, ok, err := s.lostStolen(ctx, records.DocumentRef{Country: "MEX", Number: "G12345678"})
 		if err != nil || !ok || h.ID != "LS0001" || h.Type != records.HitLostStolen || h.Severity != "high" || !strings.Contains(h.Detail, "stolen") {
 			t.Errorf("LostStolen = %+v, %v, %v", h, ok, err)
 		}
-		if _, ok, err := s.LostStolen(ctx, records.DocumentRef{Country: "USA", Number: "561234567"}); ok || err != nil {
+		if _, ok, err := s.lostStolen(ctx, records.DocumentRef{Country: "USA", Number: "561234567"}); ok || err != nil {
 			t.Errorf("clean document: %v, %v", ok, err)
 		}
 	})
@@ -244,10 +244,10 @@ func TestImportReferenceReplacesAtomically(t *testing.T) {
 	if n, err := s.ImportReference(ctx, KindLookouts, strings.NewReader(newer), 2, asOf.Add(time.Hour)); err != nil || n != 1 {
 		t.Fatalf("import v2 = %d, %v", n, err)
 	}
-	if hits, _ := s.LookoutsFor(ctx, records.DocumentRef{}, "", "", "", "US-AZ/ABC1234"); len(hits) != 0 {
+	if hits, _ := s.lookoutsFor(ctx, records.DocumentRef{}, "", "", "", "US-AZ/ABC1234"); len(hits) != 0 {
 		t.Errorf("old lookout survived the replacement: %v", hits)
 	}
-	if hits, _ := s.LookoutsFor(ctx, records.DocumentRef{}, "", "", "", "MX-BC/XYZ987"); len(hits) != 1 {
+	if hits, _ := s.lookoutsFor(ctx, records.DocumentRef{}, "", "", "", "MX-BC/XYZ987"); len(hits) != 1 {
 		t.Errorf("new lookout missing: %v", hits)
 	}
 
@@ -258,7 +258,7 @@ func TestImportReferenceReplacesAtomically(t *testing.T) {
 	if !errors.As(err, &ie) || ie.Line != 2 || ie.Field != "severity" || ie.Kind != KindLookouts {
 		t.Fatalf("bad import error = %v (%#v), want line 2 field severity", err, ie)
 	}
-	if hits, _ := s.LookoutsFor(ctx, records.DocumentRef{}, "", "", "", "MX-BC/XYZ987"); len(hits) != 1 {
+	if hits, _ := s.lookoutsFor(ctx, records.DocumentRef{}, "", "", "", "MX-BC/XYZ987"); len(hits) != 1 {
 		t.Errorf("failed import changed the dataset: %v", hits)
 	}
 	st, _ := s.ReferenceStatus(ctx)
