@@ -22,6 +22,22 @@ func TestRetentionRunCommand(t *testing.T) {
 	}
 
 	captured := time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC)
+	// A capture belongs to a crossing the booth opened (the face result is
+	// recorded before the capture is kept): open both crossings first.
+	st, err := sqlitestore.Open(ctx, db, sqlitestore.Options{Origin: "booth-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"X-cap-usc", "X-cap-visitor"} {
+		ev, err := records.NewEvent(id, records.CrossingOpened{Port: "2608", Lane: "V01", Mode: records.ModeVehicle, Trigger: "rfid"}, captured, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Append(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
 	bio, err := biometric.Open(ctx, biometric.Path(db), biometric.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +84,7 @@ func TestRetentionRunCommand(t *testing.T) {
 	defer s.Close()
 	for _, id := range []string{"cap-usc", "cap-visitor"} {
 		evs, err := s.Events(ctx, "X-"+id)
-		if err != nil || len(evs) != 1 || evs[0].Kind != records.KindBiometricPurged {
+		if err != nil || len(evs) != 2 || evs[0].Kind != records.KindCrossingOpened || evs[1].Kind != records.KindBiometricPurged {
 			t.Errorf("events of X-%s: %+v, %v", id, evs, err)
 		}
 	}
