@@ -175,13 +175,6 @@ func (h *tuiHarness) key(k string) {
 	h.send(msg)
 }
 
-func (h *tuiHarness) keys(ks ...string) {
-	h.t.Helper()
-	for _, k := range ks {
-		h.key(k)
-	}
-}
-
 func (h *tuiHarness) typeText(s string) {
 	for _, r := range s {
 		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
@@ -290,19 +283,6 @@ func (h *tuiHarness) checkOpenings(mode records.Mode) int {
 		}
 	}
 	return len(ids)
-}
-
-func (h *tuiHarness) kinds(id string) []records.Kind {
-	h.t.Helper()
-	evs, err := h.store.Events(context.Background(), id)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	out := make([]records.Kind, len(evs))
-	for i, e := range evs {
-		out[i] = e.Kind
-	}
-	return out
 }
 
 func mustShow(t *testing.T, view string, wants ...string) {
