@@ -44,8 +44,8 @@ var layers = []layer{
 	{Pkg: "hardware/internal/...", Imports: with(domain, "hardware")},
 
 	{Pkg: "sqlitestore", Imports: with(domain, "sqlitestore/internal/..."), TestImports: []string{"sqlitestore/biometric"}},
-	{Pkg: "sqlitestore/biometric", Imports: with(domain, "sqlitestore/internal/...")},
-	{Pkg: "sqlitestore/internal/...", Imports: with(domain, "sqlitestore")},
+	{Pkg: "sqlitestore/biometric", Imports: with(domain, "sqlitestore", "sqlitestore/internal/...")},
+	{Pkg: "sqlitestore/internal/...", Imports: with(domain, "sqlitestore", "sqlitestore/internal/...")},
 
 	{Pkg: "replication/...", Imports: with(domain, "replication/..."), TestImports: []string{"sqlitestore/..."}},
 	{Pkg: "jetstream/...", Imports: with(domain, "jetstream/..."), TestImports: []string{"sqlitestore/...", "replication/..."}},
