@@ -12,9 +12,60 @@ import (
 	"github.com/google/uuid"
 )
 
-// SchemaVersion is the payload schema version this build writes. A reader that
-// meets an event with a higher schema keeps it verbatim and never drops it.
-const SchemaVersion = 1
+// SchemaVersion is the highest payload schema version this build reads. A
+// reader that meets an event with a higher schema keeps it verbatim and never
+// drops it.
+//
+// Schema 2 added the secondary workstation: secondary.taken, coded findings
+// (seizure item and quantity), LSS answers with isotopes and an adjudication
+// code, and determinations turned over to an agency or superseding another.
+// An event is written with the lowest schema that carries its content (see
+// SchemaFor), so a booth that only admits and refers keeps writing schema 1
+// and an older port server still takes it.
+const SchemaVersion = 2
+
+// SchemaFor is the schema an event with payload p is written with: 2 when it
+// uses anything schema 2 added, else 1.
+func SchemaFor(p Payload) int {
+	switch p := p.(type) {
+	case SecondaryTaken, *SecondaryTaken:
+		return 2
+	case SecondaryFinding:
+		return findingSchema(p)
+	case *SecondaryFinding:
+		return findingSchema(*p)
+	case LSSAnswered:
+		return lssAnswerSchema(p)
+	case *LSSAnswered:
+		return lssAnswerSchema(*p)
+	case Determination:
+		return determinationSchema(p)
+	case *Determination:
+		return determinationSchema(*p)
+	}
+	return 1
+}
+
+func findingSchema(f SecondaryFinding) int {
+	if f.Item != "" || f.Quantity != "" {
+		return 2
+	}
+	return 1
+}
+
+func lssAnswerSchema(a LSSAnswered) int {
+	if a.Code != 0 || len(a.Isotopes) > 0 || a.Scientist != "" || a.MessageID != "" {
+		return 2
+	}
+	return 1
+}
+
+func determinationSchema(d Determination) int {
+	if d.Outcome == OutcomeTurnedOver || d.Agency != "" || d.Supersedes != "" {
+		return 2
+	}
+	return 1
+}
 
 // Event is the envelope shared by every entry of the crossing log. Events are
 // never updated: a correction is a new event.
@@ -57,7 +108,7 @@ func NewEvent(crossingID string, p Payload, at time.Time, officer string) (Event
 		Kind:       p.Kind(),
 		At:         at.UTC(),
 		Officer:    officer,
-		Schema:     SchemaVersion,
+		Schema:     SchemaFor(p),
 		Payload:    raw,
 	}, nil
 }

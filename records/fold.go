@@ -100,7 +100,7 @@ func (f *folder) apply(e Event) {
 			}
 			f.raise(Alert{
 				ID: id, Type: AlertRPM, Subject: "occupancy " + itoa(occ.Occupancy),
-				Severity: "high", Text: rpmAlarmText(occ), ForcesReferral: true, RaisedAt: e.At,
+				Severity: "high", Text: rpmAlarmText(occ), ForcesReferral: true, Occupancy: occ.Occupancy, RaisedAt: e.At,
 			})
 		}
 	case *FaceVerified:
@@ -122,10 +122,10 @@ func (f *folder) apply(e Event) {
 		f.referenceChecked(e, p)
 	case *AlertAcknowledged:
 		if _, seen := f.acks[p.AlertID]; !seen {
-			f.acks[p.AlertID] = Stamped[AlertAcknowledged]{Value: *p, EventID: e.ID, Officer: e.Officer, At: e.At}
+			f.acks[p.AlertID] = Stamped[AlertAcknowledged]{Value: *p, EventID: e.ID, Officer: e.Officer, Origin: e.Origin, At: e.At}
 		}
 	case *Note:
-		c.Notes = append(c.Notes, Stamped[Note]{Value: *p, EventID: e.ID, Officer: e.Officer, At: e.At})
+		c.Notes = append(c.Notes, Stamped[Note]{Value: *p, EventID: e.ID, Officer: e.Officer, Origin: e.Origin, At: e.At})
 	case *Referred:
 		if c.Referral == nil {
 			c.Referral = &Referral{Reasons: slices.Clone(p.Reasons), Note: p.Note, By: e.Officer, At: e.At, Origin: e.Origin}
@@ -137,25 +137,21 @@ func (f *folder) apply(e Event) {
 				}
 			}
 		}
+	case *SecondaryTaken:
+		c.Takes = append(c.Takes, Stamped[SecondaryTaken]{Value: *p, EventID: e.ID, Officer: e.Officer, Origin: e.Origin, At: e.At})
 	case *SecondaryFinding:
-		c.Findings = append(c.Findings, Stamped[SecondaryFinding]{Value: *p, EventID: e.ID, Officer: e.Officer, At: e.At})
+		c.Findings = append(c.Findings, Stamped[SecondaryFinding]{Value: *p, EventID: e.ID, Officer: e.Officer, Origin: e.Origin, At: e.At})
 	case *LSSRequested:
-		c.LSS = append(c.LSS, LSSExchange{Occupancy: p.Occupancy, Request: Stamped[LSSRequested]{Value: *p, EventID: e.ID, Officer: e.Officer, At: e.At}})
+		x := f.lss(p.Occupancy)
+		x.Requests = append(x.Requests, Stamped[LSSRequested]{Value: *p, EventID: e.ID, Officer: e.Officer, Origin: e.Origin, At: e.At})
 	case *LSSAnswered:
-		ans := &Stamped[LSSAnswered]{Value: *p, EventID: e.ID, Officer: e.Officer, At: e.At}
-		for i := len(c.LSS) - 1; i >= 0; i-- {
-			if c.LSS[i].Occupancy == p.Occupancy && c.LSS[i].Answer == nil {
-				c.LSS[i].Answer = ans
-				return
-			}
-		}
-		// An answer whose request is not (yet) here still belongs in the record.
-		c.LSS = append(c.LSS, LSSExchange{Occupancy: p.Occupancy, Answer: ans})
+		x := f.lss(p.Occupancy)
+		x.Answers = append(x.Answers, Stamped[LSSAnswered]{Value: *p, EventID: e.ID, Officer: e.Officer, Origin: e.Origin, At: e.At})
 	case *BaggageXray:
 		b := *p
 		c.Baggage = &b
 	case *Determination:
-		c.Determination = &Stamped[Determination]{Value: *p, EventID: e.ID, Officer: e.Officer, At: e.At}
+		c.Determinations = append(c.Determinations, Stamped[Determination]{Value: *p, EventID: e.ID, Officer: e.Officer, Origin: e.Origin, At: e.At})
 	case *CrossingClosed:
 		if !f.closed {
 			f.closed = true
@@ -168,6 +164,18 @@ func (f *folder) apply(e Event) {
 			}
 		}
 	}
+}
+
+// lss returns the reachback exchange about an occupancy, adding it at the
+// end when it is the first mention.
+func (f *folder) lss(occupancy int) *LSSExchange {
+	for i := range f.c.LSS {
+		if f.c.LSS[i].Occupancy == occupancy {
+			return &f.c.LSS[i]
+		}
+	}
+	f.c.LSS = append(f.c.LSS, LSSExchange{Occupancy: occupancy})
+	return &f.c.LSS[len(f.c.LSS)-1]
 }
 
 func (f *folder) vehicle() *Vehicle {
@@ -374,6 +382,7 @@ func (f *folder) finish() {
 			a.Acknowledged, a.AckedBy, a.AckedAt = true, ack.Officer, ack.At
 		}
 	}
+	f.finishSecondary()
 	switch {
 	case f.closed:
 		c.Status = StatusClosed

@@ -25,6 +25,7 @@ const (
 	KindAlertAcknowledged Kind = "alert.acknowledged"
 	KindNote              Kind = "note"
 	KindReferred          Kind = "referral"
+	KindSecondaryTaken    Kind = "secondary.taken"
 	KindSecondaryFinding  Kind = "secondary.finding"
 	KindLSSRequested      Kind = "lss.requested"
 	KindLSSAnswered       Kind = "lss.answered"
@@ -56,6 +57,7 @@ var payloadTypes = map[Kind]func() Payload{
 	KindAlertAcknowledged: func() Payload { return &AlertAcknowledged{} },
 	KindNote:              func() Payload { return &Note{} },
 	KindReferred:          func() Payload { return &Referred{} },
+	KindSecondaryTaken:    func() Payload { return &SecondaryTaken{} },
 	KindSecondaryFinding:  func() Payload { return &SecondaryFinding{} },
 	KindLSSRequested:      func() Payload { return &LSSRequested{} },
 	KindLSSAnswered:       func() Payload { return &LSSAnswered{} },
@@ -278,10 +280,24 @@ type Referred struct {
 	Note    string   `json:"note,omitempty"`
 }
 
-// SecondaryFinding is what the secondary officer found.
+// SecondaryTaken records that a secondary officer took the referral (assigned
+// it to themselves). The taker is the envelope's officer at its origin
+// workstation; a later take by anyone replaces it, every take stays in the
+// record.
+type SecondaryTaken struct {
+	Note string `json:"note,omitempty"`
+}
+
+// SecondaryFinding is what the secondary officer found. Category is one of
+// the Finding* constants; events of schema 1 carried free categories
+// ("customs", "none"), which still fold and are shown as written. A seizure
+// names the item and its quantity (free text with its unit: "2.3 kg",
+// "12,000 USD", "3").
 type SecondaryFinding struct {
-	Category string `json:"category"`
-	Text     string `json:"text"`
+	Category FindingCategory `json:"category"`
+	Text     string          `json:"text"`
+	Item     string          `json:"item,omitempty"`
+	Quantity string          `json:"quantity,omitempty"`
 }
 
 // LSSRequested asks the Laboratories and Scientific Services reachback to
@@ -291,11 +307,21 @@ type LSSRequested struct {
 	Note      string `json:"note,omitempty"`
 }
 
-// LSSAnswered is reachback's answer.
+// LSSAnswered is reachback's answer to an RPM alarm: the isotopes identified
+// and one adjudication code (1–11). Until the national tier exists the
+// secondary officer records the answer LSS gave by phone with this event.
+// Schema 1 answers carried only free text in Answer (Code 0); they still fold
+// but do not adjudicate the alarm.
 type LSSAnswered struct {
-	Occupancy int    `json:"occupancy"`
-	Answer    string `json:"answer"` // e.g. NORM, medical isotope, industrial source, threat
-	Note      string `json:"note,omitempty"`
+	Occupancy int              `json:"occupancy"`
+	Answer    string           `json:"answer,omitempty"` // schema 1: free text (NORM, medical isotope…)
+	Isotopes  []Isotope        `json:"isotopes,omitempty"`
+	Code      AdjudicationCode `json:"code,omitempty"`
+	Note      string           `json:"note,omitempty"`
+	// Scientist and MessageID identify the LSS scientist and the hub's
+	// answer message once answers arrive from the national tier.
+	Scientist string `json:"scientist,omitempty"`
+	MessageID string `json:"message_id,omitempty"`
 }
 
 // BaggageXray records the pedestrian baggage x-ray outcome.
@@ -314,12 +340,20 @@ const (
 	OutcomeWithdrawn Outcome = "withdrawn" // application for admission withdrawn
 	OutcomeReleased  Outcome = "released"  // released from secondary
 	OutcomeArrested  Outcome = "arrested"
+	// OutcomeTurnedOver: the traveller was turned over to another agency,
+	// named in Determination.Agency.
+	OutcomeTurnedOver Outcome = "turned_over"
 )
 
-// Determination is the officer's decision on the crossing.
+// Determination is the officer's decision on the crossing. A correction
+// names the determination it corrects in Supersedes (that event's id); two
+// determinations neither of which is superseded are a conflict that the fold
+// reports (see Crossing.Conflict).
 type Determination struct {
-	Outcome Outcome `json:"outcome"`
-	Note    string  `json:"note,omitempty"`
+	Outcome    Outcome `json:"outcome"`
+	Note       string  `json:"note,omitempty"`
+	Agency     string  `json:"agency,omitempty"`     // turned_over: the agency
+	Supersedes string  `json:"supersedes,omitempty"` // id of the determination event this corrects
 }
 
 // CrossingClosed ends the crossing.
@@ -345,6 +379,7 @@ func (ReferenceChecked) Kind() Kind  { return KindReferenceChecked }
 func (AlertAcknowledged) Kind() Kind { return KindAlertAcknowledged }
 func (Note) Kind() Kind              { return KindNote }
 func (Referred) Kind() Kind          { return KindReferred }
+func (SecondaryTaken) Kind() Kind    { return KindSecondaryTaken }
 func (SecondaryFinding) Kind() Kind  { return KindSecondaryFinding }
 func (LSSRequested) Kind() Kind      { return KindLSSRequested }
 func (LSSAnswered) Kind() Kind       { return KindLSSAnswered }

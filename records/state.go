@@ -35,11 +35,25 @@ type Crossing struct {
 	Baggage   *BaggageXray
 	Alerts    []*Alert // in order of first appearance
 
-	Referral      *Referral
-	Findings      []Stamped[SecondaryFinding]
-	LSS           []LSSExchange
-	Notes         []Stamped[Note]
+	Referral *Referral
+	// Takes lists every secondary.taken in fold order; TakenBy is the
+	// latest (nil when nobody took the referral).
+	Takes    []Stamped[SecondaryTaken]
+	TakenBy  *Stamped[SecondaryTaken]
+	Findings []Stamped[SecondaryFinding]
+	// LSS holds one exchange per RPM occupancy, in order of first mention.
+	LSS   []LSSExchange
+	Notes []Stamped[Note]
+	// Determinations lists every determination in fold order; none is
+	// ever dropped.
+	Determinations []Stamped[Determination]
+	// Determination is the final determination: the latest (in fold order)
+	// that no other supersedes. When Conflict is not empty it is only one
+	// of the conflicting determinations: show Conflict, never this alone.
 	Determination *Stamped[Determination]
+	// Conflict lists the current (not superseded) determinations when they
+	// conflict (see Crossing.InConflict), in fold order; empty otherwise.
+	Conflict []Stamped[Determination]
 
 	Status   Status
 	ClosedAt time.Time
@@ -75,12 +89,27 @@ type Integrity struct {
 // OpeningFirst reports whether the crossing's first event is its opening.
 func (i Integrity) OpeningFirst() bool { return !i.OpeningMissing && i.BeforeOpening == 0 }
 
-// Stamped is a value with who recorded it and when.
+// Stamped is a value with who recorded it, where and when.
 type Stamped[T any] struct {
 	Value   T
 	EventID string
 	Officer string
+	Origin  string // workstation that wrote the event
 	At      time.Time
+}
+
+// By is "officer@workstation", or the workstation alone for a device event.
+func (s Stamped[T]) By() string { return source(s.Officer, s.Origin) }
+
+// source formats who recorded an event.
+func source(officer, origin string) string {
+	switch {
+	case officer == "":
+		return origin
+	case origin == "":
+		return officer
+	}
+	return officer + "@" + origin
 }
 
 // Vehicle is what is known of the vehicle in a vehicle-lane crossing.
@@ -178,10 +207,13 @@ type Alert struct {
 	// ForcesReferral is set for alerts that can only end in secondary (an
 	// RPM alarm).
 	ForcesReferral bool
-	RaisedAt       time.Time
-	Acknowledged   bool
-	AckedBy        string
-	AckedAt        time.Time
+	// Occupancy is the RPM occupancy of an RPM alarm (0 when the monitor
+	// never closed it).
+	Occupancy    int
+	RaisedAt     time.Time
+	Acknowledged bool
+	AckedBy      string
+	AckedAt      time.Time
 }
 
 // Referral is the referral to secondary.
@@ -193,9 +225,28 @@ type Referral struct {
 	Origin  string
 }
 
-// LSSExchange pairs a reachback request with its answer.
+// LSSExchange is the reachback about one RPM occupancy: every request and
+// every answer, in fold order.
 type LSSExchange struct {
 	Occupancy int
-	Request   Stamped[LSSRequested]
-	Answer    *Stamped[LSSAnswered]
+	// Request is the first request (zero EventID when an answer arrived
+	// with no request in the record).
+	Request  Stamped[LSSRequested]
+	Requests []Stamped[LSSRequested]
+	// Answer is the latest answer (nil while unanswered); Answers keeps
+	// them all.
+	Answer  *Stamped[LSSAnswered]
+	Answers []Stamped[LSSAnswered]
+}
+
+// Adjudicated reports whether an answer of the exchange carries a valid
+// adjudication code. The latest answer is shown, but any coded answer counts:
+// a later free-text remark does not un-adjudicate an alarm.
+func (x LSSExchange) Adjudicated() bool {
+	for _, a := range x.Answers {
+		if a.Value.Adjudicates() {
+			return true
+		}
+	}
+	return false
 }
