@@ -18,6 +18,9 @@ func FuzzFold(f *testing.F) {
 	f.Add("rfid.read", 1, []byte(`{"enrollment":{"document":{}}}`), int64(5))
 	f.Add("lss.answered", 1, []byte(`{"occupancy":-1}`), int64(1<<40))
 	f.Add("note", 99, []byte(`{}`), int64(0))
+	f.Add("secondary.taken", 2, []byte(`{"note":""}`), int64(3))
+	f.Add("lss.answered", 2, []byte(`{"occupancy":0,"code":99,"isotopes":["Xx"]}`), int64(2))
+	f.Add("determination", 2, []byte(`{"outcome":"turned_over","supersedes":"fuzz"}`), int64(9))
 	f.Fuzz(func(t *testing.T, kind string, schema int, payload []byte, offset int64) {
 		if !json.Valid(payload) {
 			payload = []byte(`null`)
@@ -32,5 +35,10 @@ func FuzzFold(f *testing.F) {
 			t.Fatalf("folded %d of %d events", c.Events, len(evs))
 		}
 		c.CanAdmit()
+		c.CanDetermine(OutcomeAdmitted)
+		c.QueueEntry(t0)
+		if tl := Timeline(evs); len(tl) != len(evs) {
+			t.Fatalf("timeline has %d of %d events", len(tl), len(evs))
+		}
 	})
 }
