@@ -27,6 +27,20 @@ type KeyMap struct {
 	Xray   key.Binding
 	Next   key.Binding
 
+	// Secondary workstation (queue and open crossing; Up and Down move
+	// there too).
+	Open      key.Binding
+	Back      key.Binding
+	Take      key.Binding
+	Search    key.Binding
+	Conflicts key.Binding
+	Finding   key.Binding
+	LSS       key.Binding
+	Determine key.Binding
+	Replay    key.Binding
+	PageUp    key.Binding
+	PageDown  key.Binding
+
 	// Everywhere once logged in.
 	Help   key.Binding
 	Lock   key.Binding
@@ -58,6 +72,17 @@ func DefaultKeyMap() KeyMap {
 		Plate:     b("p", "plate", "p"),
 		Xray:      b("x", "baggage x-ray", "x"),
 		Next:      b("v", "next vehicle", "v"),
+		Open:      b("enter", "open", "enter"),
+		Back:      b("esc", "back", "esc"),
+		Take:      b("t", "take", "t"),
+		Search:    b("/", "search", "/"),
+		Conflicts: b("c", "conflicts", "c"),
+		Finding:   b("f", "finding", "f"),
+		LSS:       b("l", "LSS reachback", "l"),
+		Determine: b("d", "determination", "d"),
+		Replay:    b("p", "replay", "p"),
+		PageUp:    b("pgup", "page up", "pgup"),
+		PageDown:  b("pgdown", "page down", "pgdown"),
 		Help:      b("?", "help", "?"),
 		Lock:      b("ctrl+l", "lock", "ctrl+l"),
 		Logout:    b("ctrl+q", "log out", "ctrl+q"),
@@ -87,6 +112,17 @@ var KeyActions = []struct {
 	{"up", false, func(k *KeyMap) *key.Binding { return &k.Up }},
 	{"down", false, func(k *KeyMap) *key.Binding { return &k.Down }},
 	{"next", false, func(k *KeyMap) *key.Binding { return &k.Next }},
+	{"open", false, func(k *KeyMap) *key.Binding { return &k.Open }},
+	{"back", false, func(k *KeyMap) *key.Binding { return &k.Back }},
+	{"take", true, func(k *KeyMap) *key.Binding { return &k.Take }},
+	{"search", false, func(k *KeyMap) *key.Binding { return &k.Search }},
+	{"conflicts", false, func(k *KeyMap) *key.Binding { return &k.Conflicts }},
+	{"finding", true, func(k *KeyMap) *key.Binding { return &k.Finding }},
+	{"lss", true, func(k *KeyMap) *key.Binding { return &k.LSS }},
+	{"determine", true, func(k *KeyMap) *key.Binding { return &k.Determine }},
+	{"replay", false, func(k *KeyMap) *key.Binding { return &k.Replay }},
+	{"page_up", false, func(k *KeyMap) *key.Binding { return &k.PageUp }},
+	{"page_down", false, func(k *KeyMap) *key.Binding { return &k.PageDown }},
 	{"help", false, func(k *KeyMap) *key.Binding { return &k.Help }},
 	{"lock", false, func(k *KeyMap) *key.Binding { return &k.Lock }},
 	{"logout", false, func(k *KeyMap) *key.Binding { return &k.Logout }},
@@ -179,20 +215,32 @@ func (k KeyMap) Apply(keys map[string][]string) (KeyMap, error) {
 	return out, nil
 }
 
-// conflicts finds a key bound to two actions of the primary screen (dialog
-// keys live in their own context and may reuse primary keys).
+// screenActions are the actions live together on one screen: a key may
+// serve two actions only on different screens (dialog keys live in their
+// own context and may reuse any).
+var screenActions = [][]string{
+	// primary booth
+	{"admit", "refer", "ack", "note", "manual", "plate", "xray", "up", "down", "next", "help", "lock", "logout", "quit"},
+	// secondary: the queue
+	{"up", "down", "page_up", "page_down", "open", "take", "search", "conflicts", "back", "help", "lock", "logout", "quit"},
+	// secondary: the open crossing
+	{"up", "down", "page_up", "page_down", "back", "take", "search", "finding", "lss", "determine", "replay", "help", "lock", "logout", "quit"},
+}
+
+// conflicts finds a key bound to two actions of one screen.
 func (k KeyMap) conflicts() error {
-	primary := []string{"admit", "refer", "ack", "note", "manual", "plate", "xray", "up", "down", "next", "help", "lock", "logout", "quit"}
-	owner := map[string]string{}
-	for _, a := range KeyActions {
-		if !contains(primary, a.Name) {
-			continue
-		}
-		for _, s := range a.get(&k).Keys() {
-			if prev, ok := owner[s]; ok {
-				return fmt.Errorf("keys: %q is bound to both %s and %s", s, prev, a.Name)
+	for _, screen := range screenActions {
+		owner := map[string]string{}
+		for _, a := range KeyActions {
+			if !contains(screen, a.Name) {
+				continue
 			}
-			owner[s] = a.Name
+			for _, s := range a.get(&k).Keys() {
+				if prev, ok := owner[s]; ok {
+					return fmt.Errorf("keys: %q is bound to both %s and %s", s, prev, a.Name)
+				}
+				owner[s] = a.Name
+			}
 		}
 	}
 	return nil

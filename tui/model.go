@@ -15,6 +15,7 @@ import (
 
 	"github.com/portofentry/booth/hardware"
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/tui/secondary"
 )
 
 // Model is the root of the workstation program. It owns the shared context,
@@ -30,6 +31,13 @@ type Model struct {
 	base    component // login, lock or primary
 	dialog  dialog    // modal on top of base, nil when none
 	primary *primaryScreen
+
+	// The secondary screens, set by UseSecondary (secondary_role.go);
+	// secFor is the officer they were started for.
+	sec       *secondary.Model
+	secShared *secondary.Shared
+	secBase   *secondaryScreen
+	secFor    string
 
 	ws        *workspace
 	health    map[hardware.Device]DeviceHealth
@@ -129,6 +137,7 @@ func (m *Model) tick() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	before := m.status
 	cmd := m.update(msg)
+	cmd = tea.Batch(cmd, m.startSecondary())
 	if m.dialog != nil {
 		if id := m.dialog.Crossing(); id != "" && m.ws.crossings[id] == nil {
 			m.dialog = nil
@@ -179,6 +188,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.lastInput = m.c.now()
 		return m.onKey(msg)
 	}
+	if secondary.IsMsg(msg) {
+		return m.toSecondary(msg)
+	}
 	// Anything else (paste) goes to the focused screen.
 	return m.route(msg)
 }
@@ -208,11 +220,13 @@ func (m *Model) onTerminal(msg tea.Msg) {
 		if m.c.cfg.Theme == "" || m.c.cfg.Theme == "auto" {
 			m.c.dark = msg.IsDark()
 			m.c.setStyles()
+			m.syncSecondaryStyles()
 		}
 	case tea.ColorProfileMsg:
 		if (msg.Profile == colorprofile.NoTTY || msg.Profile == colorprofile.Ascii) && !m.c.cfg.NoColor {
 			m.c.cfg.NoColor = true
 			m.c.setStyles()
+			m.syncSecondaryStyles()
 		}
 	}
 }
@@ -225,14 +239,14 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return tea.Quit
 	}
-	if m.officer != nil && m.base == component(m.primary) && m.dialog == nil {
+	if m.atHome() {
 		switch {
 		case key.Matches(msg, k.Lock):
 			return m.lockScreen("locked by officer")
 		case key.Matches(msg, k.Logout):
 			return m.logout()
 		case key.Matches(msg, k.Help):
-			m.openDialog(newHelpScreen(m.c, m.primary.FullHelp()))
+			m.openDialog(newHelpScreen(m.c, m.home().FullHelp()))
 			return nil
 		}
 	}
@@ -242,7 +256,10 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) onTick(t time.Time) tea.Cmd {
 	m.clock = t
 	cmds := []tea.Cmd{m.tick()}
-	if m.officer != nil && m.base == component(m.primary) && m.c.cfg.IdleLock > 0 && m.c.now().Sub(m.lastInput) >= m.c.cfg.IdleLock {
+	if m.officer != nil && m.base == m.home() && m.secondaryRole() {
+		cmds = append(cmds, m.sec.Tick(t))
+	}
+	if m.officer != nil && m.base == m.home() && m.c.cfg.IdleLock > 0 && m.c.now().Sub(m.lastInput) >= m.c.cfg.IdleLock {
 		cmds = append(cmds, m.lockScreen("locked after "+m.c.cfg.IdleLock.String()+" idle"))
 	}
 	if t.Second()%5 == 0 {
@@ -269,6 +286,10 @@ func (m *Model) openDialog(d dialog) {
 }
 
 func (m *Model) setBase(s component) {
+	if s == component(m.primary) {
+		// Signing in leads to the role's own screen.
+		s = m.home()
+	}
 	m.base = s
 	m.resize()
 }
@@ -292,7 +313,11 @@ func (m *Model) View() tea.View {
 		body = fitHeight(body, bh)
 		helpKeys = m.dialog
 	}
-	v := tea.NewView(stack(m.header(), body, m.statusView(), m.c.help.View(helpKeys)))
+	header := m.header
+	if m.secondaryRole() {
+		header = m.secondaryHeader
+	}
+	v := tea.NewView(stack(header(), body, m.statusView(), m.c.help.View(helpKeys)))
 	v.AltScreen = true
 	v.WindowTitle = "booth — " + m.c.cfg.Port + " lane " + m.c.cfg.Lane
 	return v

@@ -2,6 +2,8 @@ package secondary
 
 import (
 	"fmt"
+
+	"github.com/charmbracelet/x/ansi"
 	"strconv"
 	"strings"
 
@@ -33,14 +35,16 @@ func (m *Model) crossingHead() []string {
 		return []string{cut(title+" — "+msg, w)}
 	}
 	c := cs.c
-	where := fmt.Sprintf(" · %s %s %s · opened %s", c.Port, c.Lane, c.Mode, clock(c.OpenedAt, m.clock))
-	if r := c.Referral; r != nil {
-		where += " · referred " + clock(r.At, m.clock) + " by " + by(r.By, r.Origin)
-		if c.Determination == nil {
-			where += " · waiting " + fmtWait(m.clock.Sub(r.At))
-		}
+	where := ""
+	if r := c.Referral; r != nil && len(c.Determinations) == 0 {
+		where += " · waiting " + fmtWait(m.clock.Sub(r.At))
 	}
+	where += fmt.Sprintf(" · %s %s %s · opened %s", c.Port, c.Lane, c.Mode, clock(c.OpenedAt, m.clock))
 	lines := []string{cut(title+where, w)}
+	second := "not referred"
+	if r := c.Referral; r != nil {
+		second = "referred " + clock(r.At, m.clock) + " by " + by(r.By, r.Origin)
+	}
 	taken := "not taken — " + keyName(m.sh.Keys.Take) + " to take it"
 	if t := cs.takenBy(); t != "" {
 		taken = "TAKEN BY " + t
@@ -48,15 +52,11 @@ func (m *Model) crossingHead() []string {
 			taken += " (you)"
 		}
 	}
-	outcome := ""
-	switch {
-	case c.InConflict():
-	case c.Determination != nil:
-		outcome = " · DETERMINED: " + detText(c.Determination.Value) + " by " + c.Determination.By()
-	case c.Referral != nil:
-		outcome = " · in secondary"
+	second += " · " + taken
+	if !c.InConflict() && c.Determination != nil {
+		second += " · DETERMINED: " + detText(c.Determination.Value) + " by " + c.Determination.By()
 	}
-	lines = append(lines, cut(taken+outcome, w))
+	lines = append(lines, cut(second, w))
 	if c.InConflict() {
 		var parts []string
 		for _, d := range c.Conflict {
@@ -85,12 +85,12 @@ func (m *Model) recordLines() []string {
 	}
 	if m.width < twoColumns {
 		w := m.width
-		return cutAll(concat(m.facts(w), m.timelineLines(w), m.historyLines(w)), w)
+		return wrapAll(concat(m.facts(w), m.timelineLines(w), m.historyLines(w)), w)
 	}
 	lw := m.width / 2
 	rw := m.width - lw - 1
-	left := cutAll(m.facts(lw-1), lw-1)
-	right := cutAll(concat(m.timelineLines(rw), m.historyLines(rw)), rw)
+	left := wrapAll(m.facts(lw-1), lw-1)
+	right := wrapAll(concat(m.timelineLines(rw), m.historyLines(rw)), rw)
 	n := max(len(left), len(right))
 	out := make([]string, n)
 	for i := range n {
@@ -114,11 +114,25 @@ func concat(parts ...[]string) []string {
 	return out
 }
 
-func cutAll(lines []string, w int) []string {
-	for i, l := range lines {
-		lines[i] = cut(l, w)
+// wrapAll breaks lines wider than w, indenting the continuation, so nothing
+// of the record is cut off.
+func wrapAll(lines []string, w int) []string {
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if ansi.StringWidth(l) <= w {
+			out = append(out, l)
+			continue
+		}
+		parts := strings.Split(ansi.Wrap(l, w, ""), "\n")
+		out = append(out, parts[0])
+		if len(parts) > 1 {
+			rest := strings.Join(parts[1:], " ")
+			for _, p := range strings.Split(ansi.Wrap(rest, max(w-4, 8), ""), "\n") {
+				out = append(out, "    "+p)
+			}
+		}
 	}
-	return lines
+	return out
 }
 
 func (m *Model) section(title string) []string {
@@ -153,7 +167,7 @@ func (m *Model) facts(w int) []string {
 		if a.Acknowledged {
 			ack = st.OK.Render("✔ ack " + a.AckedBy + " " + clock(a.AckedAt, m.clock))
 		}
-		out = append(out, st.Bad.Render("✖ "+alertLabel(a.Type))+" "+a.Text+" · "+ack)
+		out = append(out, st.Bad.Render("✖ "+alertLabel(a.Type))+" "+ack+" · "+a.Text)
 	}
 
 	out = append(out, m.section("TRAVELLERS ("+strconv.Itoa(len(c.Travelers))+")")...)

@@ -71,6 +71,9 @@ type Model struct {
 
 	replay    *replay
 	replayGen int
+	// after schedules a replay tick: tea.Tick, replaced in tests that
+	// deliver the ticks themselves.
+	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 
 	dialog dialog
 	status Status
@@ -100,7 +103,7 @@ func New(ctx context.Context, sh *Shared, cfg Config, deps Deps) *Model {
 		sh.Now = time.Now
 	}
 	m := &Model{sh: sh, cfg: cfg, deps: deps, ctx: ctx, log: deps.Logger, width: 80, height: 21,
-		saving: map[string]bool{}}
+		saving: map[string]bool{}, after: tea.Tick}
 	m.vp = viewport.New()
 	m.vp.SoftWrap = false
 	m.clock = sh.Now()
@@ -171,7 +174,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if m.replay == nil || msg.gen != m.replay.gen {
 			return nil
 		}
-		return m.replay.advance(m.sh.Now())
+		return m.replay.advance(m.sh.Now(), m.after)
 	}
 	return m.route(msg)
 }

@@ -58,13 +58,20 @@ func (m *Model) listRows() int { return max(m.height-4, 1) }
 
 // Column widths of the queue; names take what is left.
 const (
-	colWait   = 7
-	colLane   = 5
-	colPlate  = 14
-	colMarks  = 11
-	colReason = 14
-	colTaken  = 16
+	colWait  = 6
+	colLane  = 5
+	colPlate = 14
+	colMarks = 11
 )
+
+// reasonTakenWidths are the reasons and taken-by columns: narrower on a
+// narrow terminal, so the names keep room.
+func (m *Model) reasonTakenWidths() (reasons, taken int) {
+	if m.width < 100 {
+		return 10, 13
+	}
+	return 16, 18
+}
 
 func (m *Model) queueView() string {
 	st := m.sh.Styles
@@ -88,6 +95,7 @@ func (m *Model) queueView() string {
 		lines = append(lines, st.Bad.Render(cut("✖ "+m.queueErr, w)))
 	}
 	conflicts := m.screen == screenConflicts
+	colReason, colTaken := m.reasonTakenWidths()
 	nameW := max(w-2-colWait-colLane-colPlate-colMarks-colReason-colTaken, 10)
 	head := "  " + pad("WAIT", colWait) + pad("LANE", colLane) + pad("PLATE", colPlate) + pad("TRAVELLERS", nameW) +
 		pad("MARKERS", colMarks) + pad("REASONS", colReason) + "TAKEN BY"
@@ -138,6 +146,7 @@ func (m *Model) queueRow(e records.QueueEntry, sel bool, nameW int, conflicts bo
 		case taken == m.me():
 			taken = "▶ you"
 		}
+		colReason, _ := m.reasonTakenWidths()
 		row += pad(strings.Join(e.Reasons, ","), colReason) + taken
 	}
 	if sel {

@@ -36,7 +36,7 @@ func (m *Model) startReplay() tea.Cmd {
 	}
 	m.replay = &replay{id: cs.id, gen: m.nextGen(), entries: cs.timeline, speed: 1, wallBase: m.sh.Now()}
 	m.screen = screenReplay
-	return m.replay.advance(m.sh.Now())
+	return m.replay.advance(m.sh.Now(), m.after)
 }
 
 // offset is how long after the first event entry i happened.
@@ -53,7 +53,7 @@ func (r *replay) total() time.Duration {
 
 // advance reveals every event due at now and schedules the tick for the
 // next one (at most a second away, so the position display moves).
-func (r *replay) advance(now time.Time) tea.Cmd {
+func (r *replay) advance(now time.Time, after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd) tea.Cmd {
 	r.pos = r.posBase + time.Duration(now.Sub(r.wallBase))*r.speed
 	r.pos = min(r.pos, r.total())
 	for r.shown < len(r.entries) && r.offset(r.shown) <= r.pos {
@@ -65,7 +65,7 @@ func (r *replay) advance(now time.Time) tea.Cmd {
 	wait := (r.offset(r.shown) - r.pos) / r.speed
 	wait = min(max(wait, 50*time.Millisecond), time.Second)
 	gen := r.gen
-	return tea.Tick(wait, func(time.Time) tea.Msg { return replayTickMsg{gen: gen} })
+	return after(wait, func(time.Time) tea.Msg { return replayTickMsg{gen: gen} })
 }
 
 // rebase keeps the position while the speed changes or the officer skips.
@@ -87,7 +87,7 @@ func (m *Model) replayKey(kp tea.KeyPressMsg) tea.Cmd {
 	case r == nil:
 		return nil
 	case key.Matches(kp, k.Toggle):
-		r.advance(now)
+		r.advance(now, m.after)
 		r.rebase(now, r.pos)
 		if r.speed == 1 {
 			r.speed = 10
@@ -95,14 +95,14 @@ func (m *Model) replayKey(kp tea.KeyPressMsg) tea.Cmd {
 			r.speed = 1
 		}
 		r.gen = m.nextGen()
-		return r.advance(now)
+		return r.advance(now, m.after)
 	case key.Matches(kp, k.NextField):
 		if r.done() {
 			return nil
 		}
 		r.rebase(now, r.offset(r.shown))
 		r.gen = m.nextGen()
-		return r.advance(now)
+		return r.advance(now, m.after)
 	}
 	return nil
 }
