@@ -19,13 +19,19 @@ type HistoryEntry struct {
 	Lane       string
 	Mode       records.Mode
 	Origin     string
-	Outcome    records.Outcome // "" when no determination was recorded
-	Status     records.Status
-	Plate      string // the vehicle's plate, "" for pedestrians
-	Region     string
-	Travelers  []string // display names of everyone in the crossing
-	Alerts     int
-	Referred   bool // was referred to secondary
+	// Outcome is the final determination, "" when none was recorded or
+	// the determinations conflict.
+	Outcome records.Outcome
+	// Conflict: two determinations stand that do not supersede each other;
+	// Outcomes lists them. Without a conflict Outcomes is the final one.
+	Conflict  bool
+	Outcomes  []records.Outcome
+	Status    records.Status
+	Plate     string // the vehicle's plate, "" for pedestrians
+	Region    string
+	Travelers []string // display names of everyone in the crossing
+	Alerts    int
+	Referred  bool // was referred to secondary
 }
 
 // The history look-ups read straight down an index on (key, at DESC) and
@@ -46,7 +52,7 @@ const (
 		JOIN crossings c ON c.id = k.crossing_id
 		WHERE k.epc = ? ORDER BY k.at DESC LIMIT ?`
 	historyColumns = `c.id, c.opened_at, c.port, c.lane, c.mode, c.origin, c.outcome, c.status,
-		c.plate, c.region, c.names, c.alerts, c.referred`
+		c.plate, c.region, c.names, c.alerts, c.referred, c.conflict, c.outcomes`
 )
 
 // HistoryByDocument lists the crossings of the document country/number,
@@ -108,10 +114,10 @@ func (s *Store) history(ctx context.Context, what, query string, args ...any) ([
 			h                     HistoryEntry
 			at                    int64
 			mode, outcome, status string
-			names                 string
+			names, outcomes       string
 		)
 		if err := rows.Scan(&h.CrossingID, &at, &h.Port, &h.Lane, &mode, &h.Origin, &outcome, &status,
-			&h.Plate, &h.Region, &names, &h.Alerts, &h.Referred); err != nil {
+			&h.Plate, &h.Region, &names, &h.Alerts, &h.Referred, &h.Conflict, &outcomes); err != nil {
 			return nil, fmt.Errorf("sqlitestore: %s: %w", what, err)
 		}
 		if seen[h.CrossingID] {
@@ -122,6 +128,12 @@ func (s *Store) history(ctx context.Context, what, query string, args ...any) ([
 		h.Mode, h.Outcome, h.Status = records.Mode(mode), records.Outcome(outcome), records.Status(status)
 		if err := json.Unmarshal([]byte(names), &h.Travelers); err != nil {
 			return nil, fmt.Errorf("sqlitestore: %s: crossing %s names: %w", what, h.CrossingID, err)
+		}
+		if err := json.Unmarshal([]byte(outcomes), &h.Outcomes); err != nil {
+			return nil, fmt.Errorf("sqlitestore: %s: crossing %s outcomes: %w", what, h.CrossingID, err)
+		}
+		if len(h.Outcomes) == 0 {
+			h.Outcomes = nil
 		}
 		out = append(out, h)
 	}

@@ -23,6 +23,9 @@ type projection struct {
 	referred                     bool
 	events                       int
 	openingMissing               bool // no crossing.opened folded
+	conflict                     bool
+	outcomes                     []string // the current determinations' outcomes
+	referral                     *referralRow
 
 	travelers []travelerRow
 	docs      []string // document keys, each once
@@ -52,8 +55,12 @@ func project(c *records.Crossing, evs []records.Event) projection {
 			}
 		}
 	}
-	if c.Determination != nil {
-		p.outcome = string(c.Determination.Value.Outcome)
+	p.outcome, p.conflict = string(c.FinalOutcome()), c.InConflict()
+	p.referral = projectReferral(c)
+	if p.referral != nil {
+		p.outcomes = p.referral.outcomes
+	} else {
+		p.outcomes = currentOutcomes(c)
 	}
 	if v := c.Vehicle; v != nil && v.Plate != "" {
 		p.plate, p.region = v.Plate, v.Region
@@ -127,6 +134,10 @@ func writeProjection(ctx context.Context, x execer, p projection) error {
 	if p.names == nil {
 		names = []byte("[]")
 	}
+	outcomes, err := encodeStrings(p.outcomes)
+	if err != nil {
+		return fmt.Errorf("encode outcomes of %s: %w", p.id, err)
+	}
 	hash := p.keysHash()
 	old, err := currentKeysHash(ctx, x, p.id)
 	if err != nil {
@@ -134,8 +145,16 @@ func writeProjection(ctx context.Context, x execer, p projection) error {
 	}
 	if _, err := x.ExecContext(ctx, upsertCrossingSQL,
 		p.id, p.port, p.lane, p.mode, p.origin, p.openedAt, p.lastAt, p.status, p.outcome,
-		p.plate, p.region, string(names), p.alerts, p.openAlerts, p.referred, p.events, hash, p.openingMissing); err != nil {
+		p.plate, p.region, string(names), p.alerts, p.openAlerts, p.referred, p.events, hash, p.openingMissing,
+		p.conflict, outcomes); err != nil {
 		return fmt.Errorf("project crossing %s: %w", p.id, err)
+	}
+	// A crossing never loses its referral (events are only added), so a
+	// crossing without one has no row to remove and costs nothing here.
+	if p.referral != nil {
+		if err := writeReferral(ctx, x, p.id, p.referral); err != nil {
+			return err
+		}
 	}
 	if old == hash {
 		return nil
@@ -152,7 +171,7 @@ func writeProjection(ctx context.Context, x execer, p projection) error {
 		}
 	}
 	for _, d := range p.docs {
-		if _, err := x.ExecContext(ctx, insertDocumentSQL, p.id, d, p.openedAt); err != nil {
+		if _, err := x.ExecContext(ctx, insertDocumentSQL, p.id, d, p.openedAt, numberKey(d)); err != nil {
 			return fmt.Errorf("project document of %s: %w", p.id, err)
 		}
 	}
@@ -237,7 +256,7 @@ func (s *Store) RebuildProjections(ctx context.Context) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	for _, table := range []string{"crossing_epcs", "crossing_plates", "crossing_documents", "crossing_travelers", "crossings"} {
+	for _, table := range []string{"referrals", "crossing_epcs", "crossing_plates", "crossing_documents", "crossing_travelers", "crossings"} {
 		if _, err = tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 			return fmt.Errorf("sqlitestore: rebuild projections: clear %s: %w", table, err)
 		}
@@ -296,14 +315,14 @@ func rebuildBatchEvents(ctx context.Context, x execer, after string) ([]records.
 const (
 	keysHashSQL       = `SELECT keys_hash FROM crossings WHERE id = ?`
 	upsertCrossingSQL = `INSERT INTO crossings
-		(id, port, lane, mode, origin, opened_at, last_at, status, outcome, plate, region, names, alerts, open_alerts, referred, events, keys_hash, opening_missing)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(id, port, lane, mode, origin, opened_at, last_at, status, outcome, plate, region, names, alerts, open_alerts, referred, events, keys_hash, opening_missing, conflict, outcomes)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET port = excluded.port, lane = excluded.lane, mode = excluded.mode,
 			origin = excluded.origin, opened_at = excluded.opened_at, last_at = excluded.last_at,
 			status = excluded.status, outcome = excluded.outcome, plate = excluded.plate, region = excluded.region,
 			names = excluded.names, alerts = excluded.alerts, open_alerts = excluded.open_alerts,
 			referred = excluded.referred, events = excluded.events, keys_hash = excluded.keys_hash,
-			opening_missing = excluded.opening_missing`
+			opening_missing = excluded.opening_missing, conflict = excluded.conflict, outcomes = excluded.outcomes`
 	deleteTravelersSQL = `DELETE FROM crossing_travelers WHERE crossing_id = ?`
 	deleteDocumentsSQL = `DELETE FROM crossing_documents WHERE crossing_id = ?`
 	deletePlateSQL     = `DELETE FROM crossing_plates WHERE crossing_id = ?`
@@ -311,7 +330,7 @@ const (
 	insertTravelerSQL  = `INSERT INTO crossing_travelers
 		(crossing_id, ord, doc_key, surname, given_names, birth_date, surname_key, given_key, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	insertDocumentSQL = `INSERT INTO crossing_documents (crossing_id, doc_key, at) VALUES (?, ?, ?)`
+	insertDocumentSQL = `INSERT INTO crossing_documents (crossing_id, doc_key, at, number_key) VALUES (?, ?, ?, ?)`
 	insertPlateSQL    = `INSERT INTO crossing_plates (crossing_id, plate_key, region_key, at) VALUES (?, ?, ?, ?)`
 	insertEPCSQL      = `INSERT INTO crossing_epcs (crossing_id, epc, at) VALUES (?, ?, ?)`
 	crossingEventsSQL = `SELECT ` + eventColumns + ` FROM events e WHERE e.crossing_id = ? ORDER BY e.at, e.id`
