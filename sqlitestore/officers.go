@@ -7,13 +7,25 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/portofentry/booth/records"
 )
 
-// Officer roles (DESIGN §1).
+// Officer roles (docs/design.md §6); an account holds a set of them.
 const (
-	RolePrimary    = "primary"
-	RoleSecondary  = "secondary"
-	RoleSupervisor = "supervisor"
+	RolePrimary    = string(records.RolePrimary)
+	RoleSecondary  = string(records.RoleSecondary)
+	RoleSupervisor = string(records.RoleSupervisor)
+)
+
+// Where an account comes from: a port account is managed once per port at
+// the port server and cached at every workstation through the feed; a local
+// account exists at one workstation only (demos, offline set-up,
+// break-glass) and never goes up. A port account wins over a local one with
+// the same badge.
+const (
+	SourcePort  = "port"
+	SourceLocal = "local"
 )
 
 // Lockout policy: this many consecutive failed logins lock the account for
@@ -22,6 +34,21 @@ const (
 	MaxFailedLogins = 5
 	LockoutDuration = 15 * time.Minute
 )
+
+// Audit actions of accounts beyond the common ones (audit.go).
+const (
+	// ActionLoginBreakGlass is a sign-in with a break-glass local account
+	// while the account cache had expired. Supervisors see these.
+	ActionLoginBreakGlass = "login_break_glass"
+	// ActionPortAccountLock is the port server locking a port account after
+	// failures counted across the port.
+	ActionPortAccountLock = "officer_lock"
+)
+
+// UnknownBadge is the audit subject of a failed sign-in with a badge that is
+// not an account: what was typed (perhaps a PIN in the badge field) is never
+// recorded.
+const UnknownBadge = "unknown badge"
 
 // Officer account errors.
 var (
@@ -32,6 +59,16 @@ var (
 	ErrLockedOut = errors.New("account locked after repeated failed logins")
 	// ErrDisabled is returned for a correct PIN on a disabled account.
 	ErrDisabled = errors.New("account disabled")
+	// ErrNoRole is returned for a correct PIN on an account without a role
+	// for this kind of workstation.
+	ErrNoRole = errors.New("account has no role for this workstation")
+	// ErrCacheExpired is returned for a correct PIN when the workstation has
+	// not heard from the port server for the account cache's maximum age:
+	// only a break-glass local account may sign in.
+	ErrCacheExpired = errors.New("officer accounts not confirmed by the port server for too long; only a break-glass account may sign in")
+	// ErrBreakGlassUnavailable is returned for a break-glass account while
+	// the account cache is current.
+	ErrBreakGlassUnavailable = errors.New("break-glass accounts work only while the account cache has expired")
 	// ErrOfficerExists is returned by AddOfficer for a badge already in use.
 	ErrOfficerExists = errors.New("badge already registered")
 	// ErrUnknownOfficer is returned by DisableOfficer for a badge not on file.
@@ -55,14 +92,16 @@ func (e *LockedOutError) Is(target error) bool { return target == ErrLockedOut }
 
 // Officer is an officer account as others may see it (never the PIN hash).
 type Officer struct {
-	Badge       string    `json:"badge"`
-	Name        string    `json:"name"`
-	Role        string    `json:"role"`
-	CreatedAt   time.Time `json:"created_at"`
-	Disabled    bool      `json:"disabled"`
-	DisabledAt  time.Time `json:"disabled_at,omitzero"`
-	LockedUntil time.Time `json:"locked_until,omitzero"`
-	LastLoginAt time.Time `json:"last_login_at,omitzero"`
+	Badge       string        `json:"badge"`
+	Name        string        `json:"name"`
+	Roles       records.Roles `json:"roles"`
+	Source      string        `json:"source"` // port | local
+	BreakGlass  bool          `json:"break_glass,omitempty"`
+	CreatedAt   time.Time     `json:"created_at"`
+	Disabled    bool          `json:"disabled"`
+	DisabledAt  time.Time     `json:"disabled_at,omitzero"`
+	LockedUntil time.Time     `json:"locked_until,omitzero"`
+	LastLoginAt time.Time     `json:"last_login_at,omitzero"`
 }
 
 // NormalizeBadge upper-cases a badge number and trims spaces.
@@ -81,63 +120,97 @@ func validBadge(b string) bool {
 	return true
 }
 
-func validateOfficer(badge, name, role string) error {
-	if !validBadge(badge) {
-		return fmt.Errorf("%w: badge must be 1-32 letters, digits and -, got %q", ErrInvalidOfficer, badge)
-	}
-	if strings.TrimSpace(name) == "" || len(name) > 100 {
-		return fmt.Errorf("%w: name must be 1-100 characters", ErrInvalidOfficer)
-	}
-	if err := checkField("name", name); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidOfficer, err)
-	}
-	switch role {
-	case RolePrimary, RoleSecondary, RoleSupervisor:
-	default:
-		return fmt.Errorf("%w: role must be primary, secondary or supervisor, got %q", ErrInvalidOfficer, role)
-	}
-	return nil
+// NewOfficer is an account to create.
+type NewOfficer struct {
+	Badge string
+	Name  string
+	// Roles is a comma-separated set: "primary", "primary,secondary".
+	Roles string
+	// PIN is 6-12 digits (see ValidatePIN); the caller zeroes it afterwards.
+	PIN []byte
+	// BreakGlass makes a local account that signs in only while the
+	// account cache has expired, every use audited as such.
+	BreakGlass bool
 }
 
-// AddOfficer registers an officer with a PIN (6-12 digits, see ValidatePIN).
-// The PIN is kept only as a salted slow hash; the caller should zero pin
-// afterwards. The addition is audited.
-func (s *Store) AddOfficer(ctx context.Context, badge, name, role string, pin []byte) error {
-	badge, name = NormalizeBadge(badge), strings.TrimSpace(name)
-	if err := validateOfficer(badge, name, role); err != nil {
+// normalize checks and normalises the fields.
+func (n NewOfficer) normalize() (badge, name string, roles records.Roles, err error) {
+	badge, name = NormalizeBadge(n.Badge), strings.TrimSpace(n.Name)
+	if !validBadge(badge) {
+		return "", "", nil, fmt.Errorf("%w: badge must be 1-32 letters, digits and -, got %q", ErrInvalidOfficer, badge)
+	}
+	if name == "" || len(name) > 100 {
+		return "", "", nil, fmt.Errorf("%w: name must be 1-100 characters", ErrInvalidOfficer)
+	}
+	if err := checkField("name", name); err != nil {
+		return "", "", nil, fmt.Errorf("%w: %w", ErrInvalidOfficer, err)
+	}
+	if roles, err = records.ParseRoles(n.Roles); err != nil {
+		return "", "", nil, fmt.Errorf("%w: %w", ErrInvalidOfficer, err)
+	}
+	if err := ValidatePIN(n.PIN); err != nil {
+		return "", "", nil, fmt.Errorf("%s: %w", badge, err)
+	}
+	return badge, name, roles, nil
+}
+
+// AddOfficer registers a local account at this workstation with a set of
+// roles ("primary" or "primary,secondary") and a PIN. See AddLocalOfficer.
+func (s *Store) AddOfficer(ctx context.Context, badge, name, roles string, pin []byte) error {
+	return s.AddLocalOfficer(ctx, NewOfficer{Badge: badge, Name: name, Roles: roles, PIN: pin})
+}
+
+// AddLocalOfficer registers a local account. The PIN is kept only as an
+// argon2id verifier with the workstation pepper (made on first use). Local
+// accounts never leave the workstation. The addition is audited.
+func (s *Store) AddLocalOfficer(ctx context.Context, n NewOfficer) error {
+	if s.readOnly || s.write == nil {
+		return ErrReadOnly
+	}
+	badge, name, roles, err := n.normalize()
+	if err != nil {
 		return fmt.Errorf("sqlitestore: add officer: %w", err)
 	}
-	if err := ValidatePIN(pin); err != nil {
+	pepper, err := s.workstationPepper()
+	if err != nil {
 		return fmt.Errorf("sqlitestore: add officer %s: %w", badge, err)
 	}
-	h, err := newPINHash(pin, s.pinIterations) // slow: outside the write transaction
+	h, err := newArgonHash(n.PIN, pepper, argonCostFor(s.pinIterations)) // slow: outside the write transaction
 	if err != nil {
 		return fmt.Errorf("sqlitestore: add officer %s: %w", badge, err)
 	}
 	now := time.Now()
 	err = s.ownWriteTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO officers (badge, name, role, pin_algo, pin_iterations, pin_salt, pin_hash, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, badge, name, role, h.algo, h.iterations, h.salt, h.hash, now.UnixNano()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO officers (badge, name, roles, break_glass, pin_algo, pin_iterations,
+			pin_memory, pin_threads, pin_salt, pin_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			badge, name, roles.String(), n.BreakGlass, h.algo, h.iterations, h.memory, h.threads, h.salt, h.hash, now.UnixNano()); err != nil {
 			if isSQLiteUniqueViolation(err) {
 				return ErrOfficerExists
 			}
 			return fmt.Errorf("insert: %w", err)
 		}
-		_, err := s.auditTx(ctx, tx, AuditEntry{At: now, Action: ActionOfficerAdd, Subject: badge,
-			Detail: AuditDetail(map[string]string{"name": name, "role": role})})
+		d := map[string]any{"name": name, "roles": roles.String(), "source": SourceLocal}
+		if n.BreakGlass {
+			d["break_glass"] = true
+		}
+		_, err := s.auditTx(ctx, tx, AuditEntry{At: now, Action: ActionOfficerAdd, Subject: badge, Detail: AuditDetail(d)})
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("sqlitestore: add officer %s: %w", badge, err)
 	}
-	s.log.Info("officer added", "badge", badge, "role", role)
+	s.log.Info("officer added", "badge", badge, "roles", roles.String(), "break_glass", n.BreakGlass)
 	return nil
 }
 
-// DisableOfficer disables an account: it can no longer log in. Accounts are
-// never deleted, so the audit trail keeps naming a real account. Disabling a
-// disabled account is a no-op.
+// DisableOfficer disables a local account: it can no longer log in.
+// Accounts are never deleted, so the audit trail keeps naming a real
+// account. Disabling a disabled account is a no-op. (Port accounts are
+// disabled at the port server: DisablePortAccount.)
 func (s *Store) DisableOfficer(ctx context.Context, badge string) error {
+	if s.readOnly || s.write == nil {
+		return ErrReadOnly
+	}
 	badge = NormalizeBadge(badge)
 	now := time.Now()
 	err := s.ownWriteTx(ctx, func(tx *sql.Tx) error {
@@ -155,7 +228,8 @@ func (s *Store) DisableOfficer(ctx context.Context, badge string) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE officers SET disabled_at = ? WHERE badge = ?`, now.UnixNano(), badge); err != nil {
 			return fmt.Errorf("update: %w", err)
 		}
-		_, err = s.auditTx(ctx, tx, AuditEntry{At: now, Action: ActionOfficerDisable, Subject: badge})
+		_, err = s.auditTx(ctx, tx, AuditEntry{At: now, Action: ActionOfficerDisable, Subject: badge,
+			Detail: AuditDetail(map[string]string{"source": SourceLocal})})
 		return err
 	})
 	if err != nil {
@@ -164,33 +238,49 @@ func (s *Store) DisableOfficer(ctx context.Context, badge string) error {
 	return nil
 }
 
-const officerColumns = `badge, name, role, created_at, disabled_at, locked_until, last_login_at`
+// The columns scanOfficer reads, from each table. A port account's lock is
+// the later of the port-wide lock and this database's own.
+const (
+	localOfficerColumns = `badge, name, roles, 'local', break_glass, created_at, disabled_at, locked_until, last_login_at`
+	portOfficerColumns  = `badge, name, roles, 'port', 0, created_at, disabled_at,
+		nullif(max(coalesce(locked_until, 0), coalesce(local_locked_until, 0)), 0), last_login_at`
+)
 
-// scanOfficer reads officerColumns, then any extra columns into extra.
+// scanOfficer reads the officer columns, then any extra columns into extra.
 func scanOfficer(r rowScanner, extra ...any) (Officer, error) {
 	var o Officer
+	var roles string
 	var created int64
 	var disabled, locked, last sql.NullInt64
-	dest := append([]any{&o.Badge, &o.Name, &o.Role, &created, &disabled, &locked, &last}, extra...)
+	dest := append([]any{&o.Badge, &o.Name, &roles, &o.Source, &o.BreakGlass, &created, &disabled, &locked, &last}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return Officer{}, err
 	}
+	rs, err := records.ParseRoles(roles)
+	if err != nil {
+		return Officer{}, fmt.Errorf("account %s: %w", o.Badge, err)
+	}
+	o.Roles = rs
 	o.CreatedAt = time.Unix(0, created).UTC()
 	o.Disabled = disabled.Valid
 	o.DisabledAt, o.LockedUntil, o.LastLoginAt = decodeTime(disabled), decodeTime(locked), decodeTime(last)
 	return o, nil
 }
 
-// ListOfficers returns every account, by badge.
+// ListOfficers returns every account, port and local, by badge (a port
+// account before a local one with the same badge, which it shadows).
 func (s *Store) ListOfficers(ctx context.Context) ([]Officer, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+officerColumns+` FROM officers ORDER BY badge`)
+	rows, err := s.read.QueryContext(ctx, `SELECT * FROM (
+		SELECT `+portOfficerColumns+`, 0 AS pri FROM port_accounts
+		UNION ALL SELECT `+localOfficerColumns+`, 1 AS pri FROM officers) ORDER BY badge, pri`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: list officers: %w", err)
 	}
 	defer rows.Close()
 	var out []Officer
 	for rows.Next() {
-		o, err := scanOfficer(rows)
+		var pri int
+		o, err := scanOfficer(rows, &pri)
 		if err != nil {
 			return nil, fmt.Errorf("sqlitestore: list officers: %w", err)
 		}
@@ -200,132 +290,4 @@ func (s *Store) ListOfficers(ctx context.Context) ([]Officer, error) {
 		return nil, fmt.Errorf("sqlitestore: list officers: %w", err)
 	}
 	return out, nil
-}
-
-// Authenticate checks a badge and PIN at time now and audits the attempt.
-// It returns the officer on success; ErrBadCredentials for an unknown badge or
-// a wrong PIN (indistinguishable, also in time); a *LockedOutError (matching
-// ErrLockedOut) while the account is locked, including on the failure that
-// locks it; ErrDisabled for a correct PIN on a disabled account. A success
-// clears the failure count. On a read-only store (supervisors) nothing is
-// written: database locks and disabled accounts are honoured, failures are
-// counted in this process, and the login is not audited locally.
-func (s *Store) Authenticate(ctx context.Context, badge string, pin []byte, now time.Time) (Officer, error) {
-	badge = NormalizeBadge(badge)
-	if s.readOnly || s.write == nil {
-		return s.authenticateReadOnly(ctx, badge, pin, now)
-	}
-	if !validBadge(badge) {
-		// Not a badge at all: same cost and answer as a wrong PIN, and the
-		// audit entry does not copy whatever was typed.
-		decoyPIN(s.pinIterations).matches(pin)
-		if err := s.auditLoginFailure(ctx, "(malformed)", now, "bad_credentials", nil); err != nil {
-			return Officer{}, err
-		}
-		return Officer{}, ErrBadCredentials
-	}
-	o, h, found, err := s.officerWithPIN(ctx, badge)
-	if err != nil {
-		return Officer{}, fmt.Errorf("sqlitestore: authenticate: %w", err)
-	}
-	if found && now.Before(o.LockedUntil) {
-		if err := s.auditLoginFailure(ctx, badge, now, "locked", nil); err != nil {
-			return Officer{}, err
-		}
-		return Officer{}, &LockedOutError{Badge: badge, Until: o.LockedUntil}
-	}
-	if !found {
-		h = decoyPIN(s.pinIterations)
-	}
-	ok := h.matches(pin) // slow: outside any transaction
-	switch {
-	case ok && found && o.Disabled:
-		if err := s.auditLoginFailure(ctx, badge, now, "disabled", nil); err != nil {
-			return Officer{}, err
-		}
-		return Officer{}, ErrDisabled
-	case ok && found:
-		err := s.ownWriteTx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, `UPDATE officers SET failed_attempts = 0, locked_until = NULL, last_login_at = ? WHERE badge = ?`,
-				now.UnixNano(), badge); err != nil {
-				return fmt.Errorf("record login: %w", err)
-			}
-			_, err := s.auditTx(ctx, tx, AuditEntry{At: now, Officer: badge, Action: ActionLogin, Subject: badge,
-				Detail: AuditDetail(map[string]string{"role": o.Role})})
-			return err
-		})
-		if err != nil {
-			return Officer{}, fmt.Errorf("sqlitestore: authenticate %s: %w", badge, err)
-		}
-		o.LastLoginAt, o.LockedUntil = now.UTC(), time.Time{}
-		return o, nil
-	case !found:
-		if err := s.auditLoginFailure(ctx, badge, now, "bad_credentials", nil); err != nil {
-			return Officer{}, err
-		}
-		return Officer{}, ErrBadCredentials
-	}
-	// Wrong PIN on a real account: count it, lock on the MaxFailedLogins-th.
-	var lockedUntil time.Time
-	err = s.auditLoginFailure(ctx, badge, now, "bad_credentials", func(tx *sql.Tx) (map[string]any, error) {
-		var n int
-		if err := tx.QueryRowContext(ctx, `UPDATE officers SET failed_attempts = failed_attempts + 1 WHERE badge = ? RETURNING failed_attempts`,
-			badge).Scan(&n); err != nil {
-			return nil, fmt.Errorf("count failed login: %w", err)
-		}
-		if n < MaxFailedLogins {
-			return map[string]any{"failures": n}, nil
-		}
-		lockedUntil = now.Add(LockoutDuration).UTC()
-		if _, err := tx.ExecContext(ctx, `UPDATE officers SET failed_attempts = 0, locked_until = ? WHERE badge = ?`,
-			lockedUntil.UnixNano(), badge); err != nil {
-			return nil, fmt.Errorf("lock account: %w", err)
-		}
-		return map[string]any{"failures": n, "locked_until": lockedUntil.Format(time.RFC3339)}, nil
-	})
-	if err != nil {
-		return Officer{}, err
-	}
-	if !lockedUntil.IsZero() {
-		s.log.Warn("officer account locked after failed logins", "badge", badge, "until", lockedUntil)
-		return Officer{}, &LockedOutError{Badge: badge, Until: lockedUntil}
-	}
-	return Officer{}, ErrBadCredentials
-}
-
-// auditLoginFailure records a failed login in one transaction together with
-// whatever update also runs (it returns extra audit detail). The badge tried
-// is the subject; the officer field stays empty because nobody logged in.
-func (s *Store) auditLoginFailure(ctx context.Context, badge string, now time.Time, reason string, also func(*sql.Tx) (map[string]any, error)) error {
-	err := s.ownWriteTx(ctx, func(tx *sql.Tx) error {
-		detail := map[string]any{}
-		if also != nil {
-			d, err := also(tx)
-			if err != nil {
-				return err
-			}
-			detail = d
-		}
-		detail["reason"] = reason
-		_, err := s.auditTx(ctx, tx, AuditEntry{At: now, Action: ActionLoginFailed, Subject: badge, Detail: AuditDetail(detail)})
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("sqlitestore: authenticate %s: record failure: %w", badge, err)
-	}
-	return nil
-}
-
-// officerWithPIN reads an account and its PIN verifier.
-func (s *Store) officerWithPIN(ctx context.Context, badge string) (Officer, pinHash, bool, error) {
-	var h pinHash
-	o, err := scanOfficer(s.read.QueryRowContext(ctx, `SELECT `+officerColumns+`, pin_algo, pin_iterations, pin_salt, pin_hash
-		FROM officers WHERE badge = ?`, badge), &h.algo, &h.iterations, &h.salt, &h.hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Officer{}, pinHash{}, false, nil
-	}
-	if err != nil {
-		return Officer{}, pinHash{}, false, fmt.Errorf("read officer: %w", err)
-	}
-	return o, h, true, nil
 }

@@ -27,45 +27,55 @@ var memoryLockouts = struct {
 	m map[string]*memoryFailure // key: database path + "\x00" + badge
 }{m: map[string]*memoryFailure{}}
 
-// authenticateReadOnly checks badge and PIN without writing: disabled and
-// locked accounts in the database are honoured, and failures are counted in
-// memory. Unknown badges are counted too, so they stay indistinguishable.
-func (s *Store) authenticateReadOnly(ctx context.Context, badge string, pin []byte, now time.Time) (Officer, error) {
+// signInReadOnly checks a sign-in without writing: disabled and locked
+// accounts in the database are honoured, every rule of SignIn applies, and
+// failures are counted in memory. Unknown badges are counted too, so they
+// stay indistinguishable.
+func (s *Store) signInReadOnly(ctx context.Context, badge string, req SignInRequest, now time.Time) (Session, error) {
 	key := s.path + "\x00" + badge
 	if until, locked := memoryLocked(key, now); locked {
-		return Officer{}, &LockedOutError{Badge: badge, Until: until}
+		return Session{}, &LockedOutError{Badge: badge, Until: until}
 	}
 	var (
-		o     Officer
-		h     = decoyPIN(s.pinIterations)
+		a     signInAccount
 		found bool
 		err   error
 	)
 	if validBadge(badge) {
-		if o, h, found, err = s.officerWithPIN(ctx, badge); err != nil {
-			return Officer{}, fmt.Errorf("sqlitestore: authenticate: %w", err)
-		}
-		if !found {
-			h = decoyPIN(s.pinIterations)
+		if a, found, err = s.accountForSignIn(ctx, badge); err != nil {
+			return Session{}, fmt.Errorf("sqlitestore: sign in: %w", err)
 		}
 	}
-	if found && now.Before(o.LockedUntil) {
-		return Officer{}, &LockedOutError{Badge: badge, Until: o.LockedUntil}
+	if found && now.Before(a.LockedUntil) {
+		return Session{}, &LockedOutError{Badge: badge, Until: a.LockedUntil}
 	}
-	ok := h.matches(pin) && found
-	switch {
-	case ok && o.Disabled:
-		return Officer{}, ErrDisabled
-	case ok:
+	ok := false
+	if found {
+		pepper, err := s.pepperFor(a)
+		if err != nil {
+			return Session{}, fmt.Errorf("sqlitestore: sign in %s: %w", badge, err)
+		}
+		ok = a.hash.matches(req.PIN, pepper)
+	} else {
+		decoyPIN(s.pinIterations).matches(req.PIN, decoyPepper)
+	}
+	if ok {
+		access, _, refusal, err := s.decide(ctx, a, req, now)
+		if err != nil {
+			return Session{}, fmt.Errorf("sqlitestore: sign in %s: %w", badge, err)
+		}
+		if refusal != nil {
+			return Session{}, refusal
+		}
 		memoryForget(key)
-		s.log.Info("officer logged in on a read-only store; the login is not audited locally", "badge", badge)
-		return o, nil
+		s.log.Info("officer signed in on a read-only store; the sign-in is not audited locally", "badge", badge)
+		return Session{Officer: a.Officer, Access: access}, nil
 	}
 	if until, locked := memoryFail(key, now); locked {
-		s.log.Warn("officer account locked in this process after failed logins", "badge", badge, "until", until)
-		return Officer{}, &LockedOutError{Badge: badge, Until: until}
+		s.log.Warn("officer account locked in this process after failed logins", "until", until)
+		return Session{}, &LockedOutError{Badge: badge, Until: until}
 	}
-	return Officer{}, ErrBadCredentials
+	return Session{}, ErrBadCredentials
 }
 
 func memoryLocked(key string, now time.Time) (time.Time, bool) {
