@@ -20,6 +20,31 @@ type common struct {
 	// width and height are the terminal's.
 	width, height int
 	now           func() time.Time
+
+	// sessionReadOnly is set while the officer signed in may not write
+	// (a supervisor at a primary or secondary workstation): keys then holds
+	// the read-only bindings and writeKeys the workstation's own.
+	sessionReadOnly bool
+	writeKeys       *KeyMap
+}
+
+// readOnly reports whether nothing on screen may change a record: the
+// workstation is read-only, or the officer signed in is.
+func (c *common) readOnly() bool { return c.cfg.ReadOnly || c.sessionReadOnly }
+
+// setSessionReadOnly gives the session the read-only keys (every write
+// action unbound), or back the workstation's keys.
+func (c *common) setSessionReadOnly(ro bool) {
+	if c.writeKeys == nil {
+		k := c.keys
+		c.writeKeys = &k
+	}
+	c.sessionReadOnly = ro
+	if ro {
+		c.keys = c.writeKeys.ReadOnly()
+	} else {
+		c.keys = *c.writeKeys
+	}
 }
 
 func (c *common) setStyles() {

@@ -78,7 +78,10 @@ type Lookups interface {
 type Officer struct {
 	Badge string
 	Name  string
-	Role  string // primary | secondary | supervisor
+	Role  string // the account's roles: "primary", "primary,secondary", ...
+	// ReadOnly is set when this officer may not write at this workstation
+	// (a supervisor, or --read-only): the session gets the read-only keys.
+	ReadOnly bool
 }
 
 // Sign-in refusals an Officers implementation reports (wrapped), so the
@@ -87,6 +90,11 @@ var (
 	ErrBadCredentials = errors.New("badge or PIN not accepted")
 	ErrLockedOut      = errors.New("account locked after repeated failures")
 	ErrDisabled       = errors.New("account disabled")
+	// ErrNoRole: the account has no role for this kind of workstation.
+	ErrNoRole = errors.New("no role for this workstation")
+	// ErrCacheExpired: the workstation has not heard from the port server
+	// for too long; only a break-glass account signs in.
+	ErrCacheExpired = errors.New("accounts not confirmed by the port server for too long: only a break-glass account may sign in")
 )
 
 // Officers authenticates officers and keeps the audit trail of sessions.

@@ -19,7 +19,7 @@ func (m *Model) header() string {
 	st := m.c.styles
 	sep := st.HeaderDim.Render(" │ ")
 	where := " PORT " + m.c.cfg.Port + " · " + m.c.cfg.Lane + " " + strings.ToUpper(string(m.c.cfg.Mode))
-	if m.c.cfg.ReadOnly {
+	if m.c.readOnly() {
 		where += " READ-ONLY"
 	}
 	who, badge := "signed out", "signed out"

@@ -50,7 +50,7 @@ func (s *helpScreen) View() string {
 		st.Title.Render("SYMBOLS"),
 		"✔ good / done   ✖ failed or alarm   ⚠ needs attention   ? unknown   [ACK?] alert to acknowledge",
 		"A vehicle can be admitted once every alert is acknowledged; an RPM alarm always goes to secondary.")
-	if s.cfg.ReadOnly {
+	if s.readOnly() {
 		lines = append(lines, "", st.Warn.Render("READ-ONLY: admit, refer, acknowledge, notes and corrections are not bound."))
 	}
 	return st.Dialog.Width(w).Render(strings.Join(lines, "\n"))

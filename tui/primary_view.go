@@ -122,8 +122,8 @@ func (s *primaryScreen) idleView() string {
 	if s.keys.Manual.Enabled() {
 		lines = append(lines, s.styles.Dim.Render("Press "+s.keys.Manual.Help().Key+" to key a document by hand."))
 	}
-	if s.cfg.ReadOnly {
-		lines = append(lines, "", s.styles.Warn.Render("READ-ONLY workstation: it shows, it records nothing."))
+	if s.readOnly() {
+		lines = append(lines, "", s.styles.Warn.Render("READ-ONLY: it shows, it records nothing under your badge."))
 	}
 	if q := len(s.ws.lane.Queue()); q > 0 {
 		lines = append(lines, "", s.styles.Value.Render(itoa(q)+" vehicle(s) approaching"))

@@ -175,8 +175,15 @@ func (m *Model) onLogin(msg loginMsg) tea.Cmd {
 	o := msg.officer
 	m.officer = &o
 	m.lastInput = m.c.now()
+	// Read-only by person: a supervisor gets the screens without a bound
+	// write key, whatever the workstation.
+	m.c.setSessionReadOnly(o.ReadOnly)
 	m.setBase(m.primary)
-	m.setStatus(false, "✔ signed in as %s %s", o.Badge, o.Name)
+	if o.ReadOnly && !m.c.cfg.ReadOnly {
+		m.setStatus(false, "✔ signed in as %s %s — READ-ONLY: no action can change a record", o.Badge, o.Name)
+	} else {
+		m.setStatus(false, "✔ signed in as %s %s", o.Badge, o.Name)
+	}
 	if msg.unlock {
 		return m.audit("unlock", "workstation "+m.c.cfg.Workstation)
 	}
@@ -189,7 +196,7 @@ func loginError(err error) string {
 	switch {
 	case errors.Is(err, ErrBadCredentials):
 		return ErrBadCredentials.Error()
-	case errors.Is(err, ErrLockedOut), errors.Is(err, ErrDisabled):
+	case errors.Is(err, ErrLockedOut), errors.Is(err, ErrDisabled), errors.Is(err, ErrNoRole), errors.Is(err, ErrCacheExpired):
 		return err.Error()
 	case errors.Is(err, context.DeadlineExceeded):
 		return "officer accounts did not answer in time — try again"
@@ -214,6 +221,7 @@ func (m *Model) logout() tea.Cmd {
 	}
 	m.officer = nil
 	m.dialog = nil
+	m.c.setSessionReadOnly(false)
 	s := newLogin(m.c, "", "")
 	m.setBase(s)
 	m.setStatus(false, "signed out")

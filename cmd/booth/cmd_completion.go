@@ -71,7 +71,8 @@ var completionTable = compCmd{
 		{name: "config", help: "workstation configuration file (TOML)", file: true},
 		{name: "demo", help: "simulated devices, a temporary database and a demo officer", bool: true},
 		{name: "print-config", help: "print the configuration with every default and exit", bool: true},
-		{name: "read-only", help: "open the store read-only", bool: true},
+		{name: "read-only", help: "every sign-in is read-only", bool: true},
+		{name: "fix-permissions", help: "set private files that others may read to 0600", bool: true},
 		{name: "role", help: "primary, secondary or supervisor", values: roleValues},
 		{name: "version", help: "print what this binary was built from", bool: true},
 	},
@@ -81,7 +82,8 @@ var completionTable = compCmd{
 		{name: "officer", help: "officer accounts", actions: []compCmd{
 			{name: "add", help: "add an officer (PIN on stdin)", flags: []compFlag{
 				{name: "badge", help: "badge number"}, {name: "name", help: "officer's name"},
-				{name: "role", help: "the officer's role", values: roleValues}, flagConfig, flagDB}},
+				{name: "role", help: "the officer's roles (comma-separated)", values: roleValues},
+				{name: "break-glass", help: "usable only while the account cache has expired", bool: true}, flagConfig, flagDB}},
 			{name: "list", help: "list officer accounts", flags: []compFlag{
 				{name: "json", help: "print a JSON array", bool: true}, flagConfig, flagDB}},
 			{name: "disable", help: "disable an officer", flags: []compFlag{

@@ -15,17 +15,24 @@ import (
 
 	"github.com/charmbracelet/x/term"
 
+	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/sqlitestore"
 )
 
 const officerUsage = `usage:
-  booth officer add --badge B --name N --role primary|secondary|supervisor [--config FILE] [--db FILE]
+  booth officer add --badge B --name N --role ROLES [--break-glass] [--config FILE] [--db FILE]
   booth officer list [--json] [--config FILE] [--db FILE]
   booth officer disable --badge B [--config FILE] [--db FILE]
 
-Manages officer accounts. The PIN (6-12 digits) of a new officer is read from
-stdin, never from the command line: typed twice without echo when stdin is a
-terminal, otherwise the first line of stdin.`
+Manages this workstation's local accounts (demos, offline set-up,
+break-glass); port accounts are managed at the port server (portserver
+officer) and arrive with its feed. ROLES is a set: primary, secondary,
+supervisor, or several separated by commas (primary,secondary). A
+--break-glass account signs in only while the workstation has not heard from
+the port server for account_cache_max_age, and every use is audited as such.
+The PIN (6-12 digits) of a new officer is read from stdin, never from the
+command line: typed twice without echo when stdin is a terminal, otherwise
+the first line of stdin.`
 
 // runOfficer implements `booth officer`.
 func runOfficer(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -48,12 +55,16 @@ func runOfficerAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	fs, sf := officerFlags("add", stderr)
 	badge := fs.String("badge", "", "badge number (required)")
 	name := fs.String("name", "", "officer's name (required)")
-	role := fs.String("role", "", "primary, secondary or supervisor (required)")
+	role := fs.String("role", "", "roles: primary, secondary, supervisor, or several joined by commas (required)")
+	breakGlass := fs.Bool("break-glass", false, "a break-glass account: signs in only while the account cache has expired")
 	if ok, code := parseOfficerFlags(fs, args, stderr); !ok {
 		return code
 	}
 	if *badge == "" || *name == "" || *role == "" {
 		return usageError(stderr, "officer add: --badge, --name and --role are required")
+	}
+	if _, err := records.ParseRoles(*role); err != nil {
+		return usageError(stderr, "officer add: --role: %v", err)
 	}
 	cfg, err := sf.resolve()
 	if err != nil {
@@ -73,10 +84,15 @@ func runOfficerAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		return failf(stderr, "officer add: %v", err)
 	}
 	defer s.Close()
-	if err := s.AddOfficer(ctx, *badge, *name, *role, pin); err != nil {
+	if err := s.AddLocalOfficer(ctx, sqlitestore.NewOfficer{Badge: *badge, Name: *name, Roles: *role, PIN: pin, BreakGlass: *breakGlass}); err != nil {
 		return failf(stderr, "officer add: %v", err)
 	}
-	fmt.Fprintf(stdout, "officer %s (%s, %s) added\n", sqlitestore.NormalizeBadge(*badge), strings.TrimSpace(*name), *role)
+	kind := "officer"
+	if *breakGlass {
+		kind = "break-glass officer"
+	}
+	roles, _ := records.ParseRoles(*role)
+	fmt.Fprintf(stdout, "%s %s (%s, %s) added\n", kind, sqlitestore.NormalizeBadge(*badge), strings.TrimSpace(*name), roles)
 	return 0
 }
 
@@ -158,7 +174,7 @@ func runOfficerList(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "BADGE\tNAME\tROLE\tSTATUS\tLAST LOGIN")
+	fmt.Fprintln(tw, "BADGE\tNAME\tROLES\tSOURCE\tSTATUS\tLAST LOGIN")
 	now := time.Now()
 	for _, o := range list {
 		status := "active"
@@ -172,7 +188,11 @@ func runOfficerList(args []string, stdout, stderr io.Writer) int {
 		if !o.LastLoginAt.IsZero() {
 			last = o.LastLoginAt.Local().Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.Badge, o.Name, o.Role, status, last)
+		source := o.Source
+		if o.BreakGlass {
+			source += " (break-glass)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", o.Badge, o.Name, o.Roles, source, status, last)
 	}
 	if err := tw.Flush(); err != nil {
 		return failf(stderr, "officer list: %v", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -42,7 +43,8 @@ func TestOfficerCommands(t *testing.T) {
 		{"no PIN", "", []string{"--badge", "B1", "--name", "X", "--role", "primary", "--db", db}, 1, "no PIN"},
 		{"endless stdin", strings.Repeat("4", 100), []string{"--badge", "B1", "--name", "X", "--role", "primary", "--db", db}, 1, "longer than"},
 		{"duplicate badge", "480914\n", []string{"--badge", "B100", "--name", "X", "--role", "primary", "--db", db}, 1, "already registered"},
-		{"bad role", "480913\n", []string{"--badge", "B1", "--name", "X", "--role", "admin", "--db", db}, 1, "role"},
+		{"bad role", "480913\n", []string{"--badge", "B1", "--name", "X", "--role", "admin", "--db", db}, 2, "role"},
+		{"bad role in a set", "480913\n", []string{"--badge", "B1", "--name", "X", "--role", "primary,boss", "--db", db}, 2, "boss"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errs := runMaint(t, tc.stdin, append([]string{"officer", "add"}, tc.args...)...)
@@ -50,6 +52,17 @@ func TestOfficerCommands(t *testing.T) {
 				t.Errorf("exit %d stderr %q; want exit %d mentioning %q", code, errs, tc.code, tc.errHas)
 			}
 		})
+	}
+
+	code, out, errs = runMaint(t, "552901\n", "officer", "add", "--badge", "BG1", "--name", "Glass", "--role", "secondary,primary", "--break-glass", "--db", db)
+	if code != 0 || !strings.Contains(out, "break-glass officer BG1 (Glass, primary,secondary) added") {
+		t.Fatalf("add break-glass: exit %d, out %q, err %q", code, out, errs)
+	}
+	// The database and the workstation pepper were made private.
+	for _, f := range []string{db, sqlitestore.WorkstationPepperPath(db)} {
+		if st, err := os.Stat(f); err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v %v, want mode 0600", f, st, err)
+		}
 	}
 
 	code, out, errs = runMaint(t, "", "officer", "disable", "--badge", "s7", "--db", db)
@@ -65,14 +78,16 @@ func TestOfficerCommands(t *testing.T) {
 		t.Fatalf("list: exit %d", code)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 3 || !strings.HasPrefix(lines[0], "BADGE") || !strings.Contains(lines[1], "B100") ||
-		!strings.Contains(lines[1], "active") || !strings.Contains(lines[2], "disabled") || !strings.Contains(lines[1], "never") {
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "BADGE") || !strings.Contains(lines[1], "B100") ||
+		!strings.Contains(lines[1], "active") || !strings.Contains(lines[3], "disabled") || !strings.Contains(lines[1], "never") ||
+		!strings.Contains(lines[2], "primary,secondary") || !strings.Contains(lines[2], "local (break-glass)") {
 		t.Errorf("list output:\n%s", out)
 	}
 
 	code, out, _ = runMaint(t, "", "officer", "list", "--json", "--db", db)
 	var list []sqlitestore.Officer
-	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) != 2 || list[0].Badge != "B100" || !list[1].Disabled {
+	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) != 3 || list[0].Badge != "B100" || !list[2].Disabled ||
+		!list[1].BreakGlass || list[1].Roles.String() != "primary,secondary" || list[0].Source != sqlitestore.SourceLocal {
 		t.Errorf("list --json: exit %d, %s", code, out)
 	}
 	if strings.Contains(out, "pin") || strings.Contains(out, "salt") {
@@ -81,7 +96,7 @@ func TestOfficerCommands(t *testing.T) {
 
 	// Every change was audited, and the chain verifies.
 	code, out, _ = runMaint(t, "", "audit", "verify", "--db", db)
-	if code != 0 || !strings.Contains(out, "audit chain OK: 3 entries") {
+	if code != 0 || !strings.Contains(out, "audit chain OK: 4 entries") {
 		t.Errorf("audit verify: exit %d, %s", code, out)
 	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -25,12 +27,14 @@ type Config struct {
 	Port        string   `toml:"port" comment:"Port of entry code, e.g. 2608 (San Luis, AZ)."`
 	Lane        string   `toml:"lane" comment:"Lane name shown on screen and recorded on each crossing."`
 	Mode        string   `toml:"mode" comment:"vehicle | pedestrian"`
-	Role        string   `toml:"role" comment:"primary | secondary | supervisor"`
-	ReadOnly    bool     `toml:"read_only" comment:"Open the store read-only (forced for supervisors)."`
+	Role        string   `toml:"role" comment:"Workstation kind: primary | secondary | supervisor. Must match the OU of port_server.cert."`
+	ReadOnly    bool     `toml:"read_only" comment:"Every sign-in is read-only (forced for supervisor consoles, whose store is opened read-only)."`
 	Database    string   `toml:"database" comment:"Path of the booth's SQLite database."`
 	LogFile     string   `toml:"log_file" comment:"Where the workstation logs (never the terminal)."`
 	IdleLock    Duration `toml:"idle_lock" comment:"Lock the screen after this long without a key press."`
-	Theme       string   `toml:"theme" comment:"auto | dark | light (NO_COLOR in the environment turns colour off)."`
+	// AccountCacheMaxAge bounds how long cached port accounts are trusted.
+	AccountCacheMaxAge Duration `toml:"account_cache_max_age" comment:"Refuse cached port-account sign-ins (all but break-glass accounts) when the port server has not been heard for this long."`
+	Theme              string   `toml:"theme" comment:"auto | dark | light (NO_COLOR in the environment turns colour off)."`
 
 	Devices    Devices             `toml:"devices"`
 	Matcher    Matcher             `toml:"matcher"`
@@ -118,17 +122,18 @@ func defaultConfig() Config {
 	doc := DocReader{SerialPort: defaultSerial(9600), IdleGap: Duration{150 * time.Millisecond}, BCC: "auto"}
 	rfid := RFIDReader{SerialPort: defaultSerial(115200), Window: Duration{10 * time.Second}, RSSIFloor: -70}
 	return Config{
-		Workstation: "booth-01",
-		Port:        "2608",
-		Lane:        "V01",
-		Mode:        "vehicle",
-		Role:        "primary",
-		Database:    "booth.db",
-		LogFile:     "booth.log",
-		IdleLock:    Duration{5 * time.Minute},
-		Theme:       "auto",
-		Devices:     Devices{Doc: doc, RFID: rfid, RPM: defaultSerial(9600), LPR: defaultSerial(115200)},
-		Matcher:     Matcher{Timeout: Duration{1500 * time.Millisecond}},
+		Workstation:        "booth-01",
+		Port:               "2608",
+		Lane:               "V01",
+		Mode:               "vehicle",
+		Role:               "primary",
+		Database:           "booth.db",
+		LogFile:            "booth.log",
+		IdleLock:           Duration{5 * time.Minute},
+		AccountCacheMaxAge: Duration{72 * time.Hour},
+		Theme:              "auto",
+		Devices:            Devices{Doc: doc, RFID: rfid, RPM: defaultSerial(9600), LPR: defaultSerial(115200)},
+		Matcher:            Matcher{Timeout: Duration{1500 * time.Millisecond}},
 		Retention: Retention{
 			CitizenCapture:    Duration{12 * time.Hour},
 			NonCitizenCapture: Duration{14 * 24 * time.Hour},
@@ -212,6 +217,9 @@ func (c *Config) validate() error {
 	}
 	if c.IdleLock.Duration < 0 {
 		bad("idle_lock", "must not be negative")
+	}
+	if c.AccountCacheMaxAge.Duration <= 0 {
+		bad("account_cache_max_age", "must be positive")
 	}
 	for name, d := range map[string]SerialPort{"doc": c.Devices.Doc.SerialPort, "rfid": c.Devices.RFID.SerialPort, "rpm": c.Devices.RPM, "lpr": c.Devices.LPR} {
 		key := "devices." + name
@@ -328,4 +336,34 @@ func collectComments(t reflect.Type, prefix string, docs map[string]string) {
 			collectComments(f.Type, path+".", docs)
 		}
 	}
+}
+
+// checkCertificateKind stops a workstation whose certificate was issued for
+// another kind than its configuration names (the OU is the kind the port
+// server trusts it as). Without a port server there is no certificate.
+func checkCertificateKind(cfg Config) error {
+	if cfg.PortServer.Cert == "" {
+		return nil
+	}
+	b, err := os.ReadFile(cfg.PortServer.Cert)
+	if err != nil {
+		return fmt.Errorf("port_server.cert: %w", err)
+	}
+	block, _ := pem.Decode(b)
+	if block == nil || block.Type != "CERTIFICATE" {
+		return fmt.Errorf("port_server.cert %s: no PEM certificate", cfg.PortServer.Cert)
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return fmt.Errorf("port_server.cert %s: %w", cfg.PortServer.Cert, err)
+	}
+	ous := cert.Subject.OrganizationalUnit
+	if len(ous) != 1 {
+		return fmt.Errorf("port_server.cert %s names %d workstation kinds (OU), want exactly one", cfg.PortServer.Cert, len(ous))
+	}
+	if ous[0] != cfg.Role {
+		return fmt.Errorf("workstation kind mismatch: the configuration says role = %q but the certificate %s was issued for a %q workstation (OU); "+
+			"correct role in the configuration or issue this workstation a %s certificate", cfg.Role, cfg.PortServer.Cert, ous[0], cfg.Role)
+	}
+	return nil
 }

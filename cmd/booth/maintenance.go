@@ -42,6 +42,16 @@ func (f *storeFlags) resolve() (Config, error) {
 // the command's output. readOnly opens it without a workstation id (and
 // without creating or migrating it).
 func openMaintenanceStore(ctx context.Context, cfg Config, readOnly bool, stderr io.Writer) (*sqlitestore.Store, error) {
+	// The same private-file rule as at start (perms.go): a database or
+	// pepper others may read is refused, and a new one is made 0600.
+	if err := checkPrivateFiles(privateFiles(Config{Database: cfg.Database}), false, nil); err != nil {
+		return nil, err
+	}
+	if !readOnly {
+		if err := createPrivate(cfg.Database); err != nil {
+			return nil, err
+		}
+	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	opts := sqlitestore.Options{Origin: cfg.Workstation, ReadOnly: readOnly, Logger: log}
 	if readOnly {

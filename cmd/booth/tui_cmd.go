@@ -38,6 +38,7 @@ func runTUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	role := fs.String("role", "", "primary | secondary | supervisor (overrides the file)")
 	readOnly := fs.Bool("read-only", false, "open the store read-only; no action can write")
 	printCfg := fs.Bool("print-config", false, "print the configuration with every default and exit")
+	fixPerms := fs.Bool("fix-permissions", false, "set the database, WAL, key, pepper and log files that others may read to 0600 instead of refusing to start")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -70,6 +71,16 @@ func runTUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 1
 		}
 		defer d.Close()
+	}
+	// The workstation's kind must be the one its certificate was issued
+	// for, and its private files private, before anything is opened.
+	if err := checkCertificateKind(cfg); err != nil {
+		fmt.Fprintln(stderr, "booth:", err)
+		return 1
+	}
+	if err := preparePrivateFiles(cfg, *fixPerms, func(s string) { fmt.Fprintln(stderr, "booth:", s) }); err != nil {
+		fmt.Fprintln(stderr, "booth:", err)
+		return 1
 	}
 	logFile, err := os.OpenFile(cfg.LogFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -131,7 +142,8 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 			}
 		}
 	}
-	backend := &storeBackend{Store: store, StaleAfter: 24 * time.Hour, Link: func() string { return linkNote }}
+	policy := newSignInPolicy(cfg)
+	backend := &storeBackend{Store: store, StaleAfter: 24 * time.Hour, Link: func() string { return linkNote }, SignIn: policy}
 	log := crossingLog{store: store}
 	if link != nil {
 		backend.Link = func() string { return linkText(link.Status()) }
@@ -140,7 +152,9 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 		// sender's tick.
 		log.notify = link.Notify
 	}
-	deps := tui.Deps{Log: log, Lookups: backend, Officers: backend, Logger: logger}
+	// The screens write through officerLog: an officer signed in read-only
+	// (a supervisor) stores nothing under their badge.
+	deps := tui.Deps{Log: officerLog{next: log, policy: policy}, Lookups: backend, Officers: backend, Logger: logger}
 	if cfg.ReadOnly {
 		// The crossing record stays read-only; signing in still counts
 		// failures and writes the audit chain, through a handle used for
@@ -150,7 +164,7 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 			return fmt.Errorf("open officer accounts: %w", err)
 		}
 		defer accounts.Close()
-		deps.Officers = &storeBackend{Store: accounts}
+		deps.Officers = &storeBackend{Store: accounts, SignIn: policy}
 	}
 	if cfg.Matcher.URL != "" {
 		deps.Faces = matcher{facematch.New(cfg.Matcher.URL, facematch.Options{Budget: cfg.Matcher.Timeout.Duration, Logger: logger})}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -21,6 +20,9 @@ type storeBackend struct {
 	Link func() string
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// SignIn is the workstation's sign-in policy (signin.go); nil signs in
+	// without a workstation kind.
+	SignIn *signInPolicy
 }
 
 var (
@@ -169,22 +171,13 @@ func (b *storeBackend) Status(ctx context.Context) (tui.RefStatus, error) {
 	return st, nil
 }
 
-// Authenticate checks badge and PIN.
+// Authenticate signs an officer in under the workstation's policy.
 func (b *storeBackend) Authenticate(ctx context.Context, badge string, pin []byte, now time.Time) (tui.Officer, error) {
-	o, err := b.Store.Authenticate(ctx, badge, pin, now)
-	if err != nil {
-		var lo *sqlitestore.LockedOutError
-		switch {
-		case errors.As(err, &lo):
-			return tui.Officer{}, fmt.Errorf("%w until %s", tui.ErrLockedOut, lo.Until.Local().Format("15:04"))
-		case errors.Is(err, sqlitestore.ErrBadCredentials):
-			return tui.Officer{}, tui.ErrBadCredentials
-		case errors.Is(err, sqlitestore.ErrDisabled):
-			return tui.Officer{}, tui.ErrDisabled
-		}
-		return tui.Officer{}, fmt.Errorf("sign-in: %w", err)
+	p := b.SignIn
+	if p == nil {
+		p = &signInPolicy{access: map[string]records.Access{}}
 	}
-	return tui.Officer{Badge: o.Badge, Name: o.Name, Role: o.Role}, nil
+	return p.signIn(ctx, b.Store, badge, pin, now)
 }
 
 // Audit appends a session event to the audit chain.
