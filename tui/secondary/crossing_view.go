@@ -53,10 +53,11 @@ func (m *Model) crossingHead() []string {
 		}
 	}
 	second += " · " + taken
-	if !c.InConflict() && c.Determination != nil {
-		second += " · DETERMINED: " + detText(c.Determination.Value) + " by " + c.Determination.By()
-	}
 	lines = append(lines, cut(second, w))
+	if !c.InConflict() && c.Determination != nil {
+		lines = append(lines, st.OK.Render(cut("✔ DETERMINED: "+detText(c.Determination.Value)+" by "+c.Determination.By()+
+			" "+clock(c.Determination.At, m.clock), w)))
+	}
 	if c.InConflict() {
 		var parts []string
 		for _, d := range c.Conflict {
@@ -106,6 +107,14 @@ func (m *Model) recordLines() []string {
 	return out
 }
 
+// wrap breaks s at spaces (a word longer than w is cut into pieces), never
+// at a hyphen: "Tc-99m" and plate numbers stay whole.
+func wrap(s string, w int) string {
+	const nbHyphen = "\u2011"
+	s = strings.ReplaceAll(s, "-", nbHyphen)
+	return strings.ReplaceAll(ansi.Wrap(s, w, ""), nbHyphen, "-")
+}
+
 func concat(parts ...[]string) []string {
 	var out []string
 	for _, p := range parts {
@@ -123,11 +132,11 @@ func wrapAll(lines []string, w int) []string {
 			out = append(out, l)
 			continue
 		}
-		parts := strings.Split(ansi.Wrap(l, w, ""), "\n")
+		parts := strings.Split(wrap(l, w), "\n")
 		out = append(out, parts[0])
 		if len(parts) > 1 {
 			rest := strings.Join(parts[1:], " ")
-			for _, p := range strings.Split(ansi.Wrap(rest, max(w-4, 8), ""), "\n") {
+			for _, p := range strings.Split(wrap(rest, max(w-4, 8)), "\n") {
 				out = append(out, "    "+p)
 			}
 		}

@@ -177,7 +177,7 @@ func (d *determinationDialog) View() string {
 		}
 		line := mark + " " + o.Label()
 		if o == records.OutcomeAdmitted && blocked != "" {
-			line += " — ✖ not available: " + blocked
+			line += " — ✖ not available (why below)"
 		}
 		switch {
 		case i == d.cursor && d.part == partOutcome:
@@ -188,6 +188,9 @@ func (d *determinationDialog) View() string {
 			line = "  " + line
 		}
 		lines = append(lines, line)
+	}
+	if blocked != "" {
+		lines = append(lines, st.Warn.Render("✖ admitted: "+blocked))
 	}
 	lines = append(lines, "")
 	if d.outcomes[d.cursor] == records.OutcomeTurnedOver {
@@ -201,7 +204,7 @@ func (d *determinationDialog) View() string {
 			if i == min(d.supCur, len(cur)-1) {
 				mark = "(•)"
 			}
-			line := mark + " " + detText(s.Value) + " — " + s.Officer + " " + clock(s.At, d.Now())
+			line := mark + " " + detText(s.Value) + " — " + s.By() + " " + clock(s.At, d.Now())
 			if d.part == partSupersedes && i == d.supCur {
 				line = st.Selected.Render(cut("▸ "+line, w-4))
 			} else {
@@ -211,7 +214,7 @@ func (d *determinationDialog) View() string {
 		}
 	}
 	if d.err != "" {
-		lines = append(lines, "", st.Bad.Render(cut("✖ "+d.err, w-4)))
+		lines = append(lines, "", st.Bad.Render("✖ "+d.err))
 	}
 	return st.Dialog.Width(w).Render(strings.Join(lines, "\n"))
 }
