@@ -39,25 +39,11 @@ const maxAuditDetail = 64 << 10
 const auditFormat = "booth-audit/1"
 
 // ErrInvalidAudit wraps the reason an audit entry was refused.
-var ErrInvalidAudit = errors.New("invalid audit entry")
+var ErrInvalidAudit = records.ErrInvalidAudit
 
-// AuditEntry is one link of the audit chain. Callers fill Officer, Action,
-// Subject and Detail (and At, else now); the store assigns ID, Origin, Seq,
-// PrevHash and Hash.
-type AuditEntry struct {
-	ID      string    `json:"id"`     // UUIDv7, globally unique
-	Origin  string    `json:"origin"` // workstation that wrote it
-	Seq     int64     `json:"seq"`    // per-origin, gap-free, from 1
-	At      time.Time `json:"at"`
-	Officer string    `json:"officer"` // badge; "" for the system (retention) or an unknown badge
-	Action  string    `json:"action"`
-	Subject string    `json:"subject"` // what was acted on: crossing id, badge, capture id, search terms…
-	// Detail is a JSON object (nil means {}); it is stored in canonical form
-	// (sorted keys, no insignificant space).
-	Detail   json.RawMessage `json:"detail"`
-	PrevHash []byte          `json:"prev_hash"`
-	Hash     []byte          `json:"hash"`
-}
+// AuditEntry is one link of the audit chain (the type is the domain's, so
+// the replication link carries it without knowing this store).
+type AuditEntry = records.AuditEntry
 
 // Audit appends e to this workstation's audit chain in its own durable
 // transaction. An entry whose ID is already in the chain is not written again

@@ -12,6 +12,7 @@ import (
 
 	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 
+	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/sqlitestore/internal/diskfull"
 )
 
@@ -43,7 +44,7 @@ var (
 	// ErrNotFound is returned when a crossing has no events.
 	ErrNotFound = errors.New("not found")
 	// ErrInvalidEvent wraps the reason an event was refused by Append.
-	ErrInvalidEvent = errors.New("invalid event")
+	ErrInvalidEvent = records.ErrInvalidEvent
 	// ErrWrongWorkstation is returned by Open when the database belongs to a
 	// different workstation id than Options.Origin.
 	ErrWrongWorkstation = errors.New("database belongs to another workstation")

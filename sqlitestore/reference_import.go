@@ -23,7 +23,7 @@ const MaxReferenceLine = 64 << 10
 
 // ErrStaleDataset is returned when an import's version is not newer than the
 // version already loaded for that kind.
-var ErrStaleDataset = errors.New("reference dataset version is not newer than the loaded one")
+var ErrStaleDataset = records.ErrStaleDataset
 
 // ErrUnknownReferenceKind is returned for a kind other than travelers, rfid,
 // lookouts or lost-stolen.

@@ -10,35 +10,14 @@ import (
 	"github.com/portofentry/booth/records"
 )
 
-// Replication, booth side (DESIGN §5): the workstation pulls the port
+// Replication, booth side (docs/design.md §5.4): the workstation pulls the port
 // server's feed and applies each batch of events together with the feed
 // version it reached, in one transaction, so a crash never leaves events
 // applied without their checkpoint or the other way round.
 
-// FeedCheckpoint is how far a workstation has applied the port server's feed.
-type FeedCheckpoint struct {
-	Version    int64     // last applied feed version; 0 before the first pull
-	UpdatedAt  time.Time // zero before the first pull
-	SnapshotAt time.Time // last time a snapshot was applied; zero if never
-}
-
-// FeedApply is one batch of the port server's feed to apply.
-type FeedApply struct {
-	// Events replicated from the port server, each with its origin and
-	// origin_seq. Events already stored (by id) are skipped.
-	Events []records.Event
-	// Version is the feed version the batch reaches. 0 applies the events
-	// without moving the checkpoint (a chunk of a snapshot that is not the
-	// last one): a crash then simply repeats the pull.
-	Version int64
-	// Snapshot marks the last chunk of a snapshot.
-	Snapshot bool
-}
-
-// ErrSequenceConflict is returned when an event claims an origin and
-// origin_seq that another stored event already holds, or an id stored under
-// another origin and sequence: the two logs disagree and nothing is applied.
-var ErrSequenceConflict = errors.New("event conflicts with a stored event")
+// FeedApply is one batch of the port server's feed to apply (the domain's
+// type: the replication link hands it over as it is).
+type FeedApply = records.FeedApply
 
 // ApplyFeed stores the events of f that are not stored yet and, when
 // f.Version is set, advances the feed checkpoint to it, all in one
@@ -46,7 +25,7 @@ var ErrSequenceConflict = errors.New("event conflicts with a stored event")
 // or below the stored checkpoint never moves it back, except a snapshot's:
 // a snapshot replaces the checkpoint (the server may have been restored to
 // an older state and numbers its feed from there).
-func (s *Store) ApplyFeed(ctx context.Context, f FeedApply) (applied int, err error) {
+func (s *Store) ApplyFeed(ctx context.Context, f records.FeedApply) (applied int, err error) {
 	if s.readOnly {
 		return 0, ErrReadOnly
 	}
@@ -91,7 +70,7 @@ func (s *Store) ApplyFeed(ctx context.Context, f FeedApply) (applied int, err er
 // insertReplicated inserts the events not stored yet (by id) and refreshes
 // the projections of the crossings they touch. An id stored under another
 // origin or sequence, or a sequence held by another id, is
-// ErrSequenceConflict. The statements are prepared once per call: parsing
+// records.ErrSequenceConflict. The statements are prepared once per call: parsing
 // SQL per event is most of the cost of a large batch.
 func insertReplicated(ctx context.Context, tx *sql.Tx, evs []records.Event, now time.Time) (int, error) {
 	if len(evs) == 0 {
@@ -127,7 +106,7 @@ func insertReplicated(ctx context.Context, tx *sql.Tx, evs []records.Event, now 
 		case err == nil:
 			if origin != e.Origin || seq != e.OriginSeq {
 				return 0, fmt.Errorf("event %d (%s): %w: stored as %s #%d, received as %s #%d",
-					i, e.ID, ErrSequenceConflict, origin, seq, e.Origin, e.OriginSeq)
+					i, e.ID, records.ErrSequenceConflict, origin, seq, e.Origin, e.OriginSeq)
 			}
 			continue
 		case !errors.Is(err, sql.ErrNoRows):
@@ -137,7 +116,7 @@ func insertReplicated(ctx context.Context, tx *sql.Tx, evs []records.Event, now 
 		switch err := bySeq.QueryRowContext(ctx, e.Origin, e.OriginSeq).Scan(&holder); {
 		case err == nil:
 			return 0, fmt.Errorf("event %d (%s): %w: %s #%d is already event %s",
-				i, e.ID, ErrSequenceConflict, e.Origin, e.OriginSeq, holder)
+				i, e.ID, records.ErrSequenceConflict, e.Origin, e.OriginSeq, holder)
 		case !errors.Is(err, sql.ErrNoRows):
 			return 0, fmt.Errorf("look up %s #%d: %w", e.Origin, e.OriginSeq, err)
 		}
@@ -189,9 +168,9 @@ func idAtSequence(ctx context.Context, x execer, origin string, seq int64) (stri
 
 // FeedCheckpoint returns how far this workstation has applied the port
 // server's feed (Version 0 before the first pull).
-func (s *Store) FeedCheckpoint(ctx context.Context) (FeedCheckpoint, error) {
+func (s *Store) FeedCheckpoint(ctx context.Context) (records.FeedCheckpoint, error) {
 	var (
-		cp       FeedCheckpoint
+		cp       records.FeedCheckpoint
 		upd      int64
 		snapshot sql.NullInt64
 	)
@@ -199,9 +178,9 @@ func (s *Store) FeedCheckpoint(ctx context.Context) (FeedCheckpoint, error) {
 		Scan(&cp.Version, &upd, &snapshot)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return FeedCheckpoint{}, nil
+		return records.FeedCheckpoint{}, nil
 	case err != nil:
-		return FeedCheckpoint{}, fmt.Errorf("sqlitestore: feed checkpoint: %w", err)
+		return records.FeedCheckpoint{}, fmt.Errorf("sqlitestore: feed checkpoint: %w", err)
 	}
 	cp.UpdatedAt = time.Unix(0, upd).UTC()
 	cp.SnapshotAt = decodeTime(snapshot)

@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/portofentry/booth/records"
 )
 
 // Audit chain replication: a workstation sends its own chain up in seq
@@ -83,8 +85,8 @@ func (s *Store) AckAudit(ctx context.Context, upTo int64) error {
 
 // IngestAudit appends entries of origin's chain received from that
 // workstation, in one transaction. Like Ingest it stops at the first entry
-// it cannot take — a gap (*GapError), another origin (ErrForeignOrigin),
-// another entry under a held seq (ErrSequenceConflict), or an entry that
+// it cannot take — a gap (*records.GapError), another origin (records.ErrForeignOrigin),
+// another entry under a held seq (records.ErrSequenceConflict), or an entry that
 // does not extend the chain (ErrInvalidAudit: wrong link or hash) — keeps
 // what came before and returns the chain's head seq with that error.
 func (s *Store) IngestAudit(ctx context.Context, origin string, entries []AuditEntry) (acked int64, stop error) {
@@ -101,7 +103,7 @@ func (s *Store) IngestAudit(ctx context.Context, origin string, entries []AuditE
 		for _, e := range entries {
 			switch {
 			case e.Origin != origin:
-				stop = fmt.Errorf("%w: %s sent audit entry %s of %q", ErrForeignOrigin, origin, e.ID, e.Origin)
+				stop = fmt.Errorf("%w: %s sent audit entry %s of %q", records.ErrForeignOrigin, origin, e.ID, e.Origin)
 				return nil
 			case e.Seq <= acked:
 				var id string
@@ -109,12 +111,12 @@ func (s *Store) IngestAudit(ctx context.Context, origin string, entries []AuditE
 					return fmt.Errorf("look up audit %s #%d: %w", origin, e.Seq, err)
 				}
 				if id != e.ID {
-					stop = fmt.Errorf("%w: audit %s #%d is entry %s, received %s", ErrSequenceConflict, origin, e.Seq, id, e.ID)
+					stop = fmt.Errorf("%w: audit %s #%d is entry %s, received %s", records.ErrSequenceConflict, origin, e.Seq, id, e.ID)
 					return nil
 				}
 				continue
 			case e.Seq > acked+1:
-				stop = &GapError{Origin: origin, Expected: acked + 1, Got: e.Seq}
+				stop = &records.GapError{Origin: origin, Expected: acked + 1, Got: e.Seq}
 				return nil
 			}
 			if err := validateAudit(e); err != nil {

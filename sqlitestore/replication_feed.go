@@ -3,7 +3,6 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -15,24 +14,13 @@ import (
 // local insert sequence: there is one writer, so versions grow in commit
 // order and a reader that has seen version V has seen everything below it.
 
-// FeedEvent is one event of the feed with its feed version.
-type FeedEvent struct {
-	Version int64
-	Event   records.Event
-}
-
-// ErrSnapshotRequired is returned by FeedSince when the feed has been
-// compacted past the requested version: the workstation must take a
-// snapshot and continue from its version.
-var ErrSnapshotRequired = errors.New("feed compacted past the requested version: snapshot required")
-
 // maxFeedBatch bounds one FeedSince read.
 const maxFeedBatch = 5000
 
 // FeedSince returns up to limit events with a feed version greater than
 // after, in version order (limit 0 or less means 500, at most 5000). It
-// returns ErrSnapshotRequired when after is below the compaction floor.
-func (s *Store) FeedSince(ctx context.Context, after int64, limit int) ([]FeedEvent, error) {
+// returns records.ErrSnapshotRequired when after is below the compaction floor.
+func (s *Store) FeedSince(ctx context.Context, after int64, limit int) ([]records.FeedEvent, error) {
 	if limit <= 0 {
 		limit = 500
 	}
@@ -42,14 +30,14 @@ func (s *Store) FeedSince(ctx context.Context, after int64, limit int) ([]FeedEv
 		return nil, err
 	}
 	if after < floor {
-		return nil, fmt.Errorf("sqlitestore: feed after %d (floor %d): %w", after, floor, ErrSnapshotRequired)
+		return nil, fmt.Errorf("sqlitestore: feed after %d (floor %d): %w", after, floor, records.ErrSnapshotRequired)
 	}
 	return s.LogSince(ctx, after, limit)
 }
 
 // LogSince is FeedSince without the compaction floor: every event the
 // server holds after version after, for export and audit.
-func (s *Store) LogSince(ctx context.Context, after int64, limit int) ([]FeedEvent, error) {
+func (s *Store) LogSince(ctx context.Context, after int64, limit int) ([]records.FeedEvent, error) {
 	if limit <= 0 {
 		limit = 500
 	}
@@ -60,9 +48,9 @@ func (s *Store) LogSince(ctx context.Context, after int64, limit int) ([]FeedEve
 		return nil, fmt.Errorf("sqlitestore: log after %d: %w", after, err)
 	}
 	defer rows.Close()
-	var out []FeedEvent
+	var out []records.FeedEvent
 	for rows.Next() {
-		var fe FeedEvent
+		var fe records.FeedEvent
 		e, err := scanEvent(seqScanner{rows, &fe.Version})
 		if err != nil {
 			return nil, fmt.Errorf("sqlitestore: log after %d: %w", after, err)

@@ -3,7 +3,6 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -15,78 +14,23 @@ import (
 // each origin's high-water mark (the highest origin_seq it holds, with every
 // lower one present) and refuses to open a gap.
 
-// IngestBatch is one batch a workstation sent.
-type IngestBatch struct {
-	Origin string // the workstation, from its certificate
-	Role   string // its role, from its certificate
-	Events []records.Event
-	// What the workstation reported about itself with the batch.
-	Backlog      int
-	OldestUnsent time.Time
-}
-
-// IngestResult is what a batch did. Acked is the origin's high-water mark
-// after the commit: every event of the origin up to it is durably stored.
-type IngestResult struct {
-	Acked      int64
-	Applied    int
-	Duplicates int
-	// Version is the server's feed version after the commit.
-	Version int64
-}
-
-// GapError is returned when a batch skips sequence numbers: the server
-// holds up to Expected-1 and the workstation must resend from Expected.
-type GapError struct {
-	Origin   string
-	Expected int64
-	Got      int64
-}
-
-func (e *GapError) Error() string {
-	return fmt.Sprintf("sequence gap for %s: expected #%d, got #%d", e.Origin, e.Expected, e.Got)
-}
-
-// SchemaError is returned when an event's payload schema is newer than this
-// build understands. The server applies the events before it and holds it
-// back; the workstation keeps it queued until the server is upgraded.
-type SchemaError struct {
-	Origin    string
-	OriginSeq int64
-	ID        string
-	Schema    int
-	Max       int
-}
-
-func (e *SchemaError) Error() string {
-	return fmt.Sprintf("event %s (%s #%d) has schema %d, newer than the %d this server understands",
-		e.ID, e.Origin, e.OriginSeq, e.Schema, e.Max)
-}
-
-// ErrForeignOrigin is returned when a workstation sends an event of another
-// origin: a workstation only replicates its own events.
-var ErrForeignOrigin = errors.New("event of another workstation")
+// IngestBatch is one batch a workstation sent (the domain's type: the
+// replication link hands it over as it is).
+type IngestBatch = records.IngestBatch
 
 // Ingest applies b in one immediate transaction. It stops at the first event
-// that cannot be applied — a gap (*GapError), a newer schema
-// (*SchemaError), another origin (ErrForeignOrigin), a conflicting sequence
-// (ErrSequenceConflict) or an invalid event (ErrInvalidEvent) — commits what
+// that cannot be applied — a gap (*records.GapError), a newer schema
+// (*records.SchemaError), another origin (records.ErrForeignOrigin), a conflicting sequence
+// (records.ErrSequenceConflict) or an invalid event (ErrInvalidEvent) — commits what
 // came before and returns the result together with that error. Events at or
 // below the high-water mark that are already stored are duplicates and are
 // skipped. The workstation's status row is updated in the same transaction.
-func (s *Store) Ingest(ctx context.Context, b IngestBatch) (IngestResult, error) {
+func (s *Store) Ingest(ctx context.Context, b IngestBatch) (records.IngestResult, error) {
 	out, err := s.IngestGroup(ctx, []IngestBatch{b})
 	if err != nil {
-		return IngestResult{}, err
+		return records.IngestResult{}, err
 	}
 	return out[0].Result, out[0].Err
-}
-
-// IngestOutcome is what IngestGroup did with one batch: Err is the batch's
-// stopping error as for Ingest (nil when it applied whole).
-type IngestOutcome struct {
-	Result IngestResult
-	Err    error
 }
 
 // IngestGroup applies several workstations' batches in one transaction and
@@ -94,15 +38,15 @@ type IngestOutcome struct {
 // that arrive while it is committing). Each batch is applied as by Ingest,
 // inside its own savepoint, so one batch's failure never touches another's
 // outcome. The error is for the transaction as a whole (nothing committed).
-func (s *Store) IngestGroup(ctx context.Context, batches []IngestBatch) ([]IngestOutcome, error) {
+func (s *Store) IngestGroup(ctx context.Context, batches []IngestBatch) ([]records.IngestOutcome, error) {
 	if s.readOnly {
 		return nil, ErrReadOnly
 	}
-	out := make([]IngestOutcome, len(batches))
+	out := make([]records.IngestOutcome, len(batches))
 	now := time.Now().UTC()
 	err := s.ownWriteTx(ctx, func(tx *sql.Tx) error {
 		for i, b := range batches {
-			out[i] = IngestOutcome{}
+			out[i] = records.IngestOutcome{}
 			if err := checkField("origin", b.Origin); err != nil || b.Origin == "" {
 				out[i].Err = fmt.Errorf("%w: workstation id %q", ErrInvalidEvent, b.Origin)
 				continue
@@ -117,7 +61,7 @@ func (s *Store) IngestGroup(ctx context.Context, batches []IngestBatch) ([]Inges
 				}
 				out[i].Err = fmt.Errorf("sqlitestore: ingest batch of %s: %w", b.Origin, err)
 			} else {
-				out[i] = IngestOutcome{Result: res, Err: stop}
+				out[i] = records.IngestOutcome{Result: res, Err: stop}
 			}
 			if _, err := tx.ExecContext(ctx, `RELEASE ingest_batch`); err != nil {
 				return fmt.Errorf("release savepoint: %w", err)
@@ -140,7 +84,7 @@ func (s *Store) IngestGroup(ctx context.Context, batches []IngestBatch) ([]Inges
 
 // ingestTx applies one batch inside tx; see Ingest. stop is the batch's
 // stopping error; err a failure that must undo the batch.
-func ingestTx(ctx context.Context, tx *sql.Tx, b IngestBatch, now time.Time) (res IngestResult, stop error, err error) {
+func ingestTx(ctx context.Context, tx *sql.Tx, b IngestBatch, now time.Time) (res records.IngestResult, stop error, err error) {
 	hwm, err := lastSeq(ctx, tx, b.Origin)
 	if err != nil {
 		return res, nil, err
@@ -148,13 +92,13 @@ func ingestTx(ctx context.Context, tx *sql.Tx, b IngestBatch, now time.Time) (re
 	var (
 		fresh   []records.Event
 		newest  time.Time
-		refused *SchemaError
+		refused *records.SchemaError
 	)
 scan:
 	for _, e := range b.Events {
 		switch {
 		case e.Origin != b.Origin:
-			stop = fmt.Errorf("%w: %s sent event %s of %q", ErrForeignOrigin, b.Origin, e.ID, e.Origin)
+			stop = fmt.Errorf("%w: %s sent event %s of %q", records.ErrForeignOrigin, b.Origin, e.ID, e.Origin)
 			break scan
 		case e.OriginSeq <= 0:
 			stop = fmt.Errorf("%w: event %s has origin_seq %d", ErrInvalidEvent, e.ID, e.OriginSeq)
@@ -167,16 +111,16 @@ scan:
 				return res, nil, err
 			}
 			if !ok || id != e.ID {
-				stop = fmt.Errorf("%w: %s #%d is event %s, received %s", ErrSequenceConflict, e.Origin, e.OriginSeq, id, e.ID)
+				stop = fmt.Errorf("%w: %s #%d is event %s, received %s", records.ErrSequenceConflict, e.Origin, e.OriginSeq, id, e.ID)
 				break scan
 			}
 			res.Duplicates++
 			continue
 		case e.OriginSeq > hwm+1:
-			stop = &GapError{Origin: b.Origin, Expected: hwm + 1, Got: e.OriginSeq}
+			stop = &records.GapError{Origin: b.Origin, Expected: hwm + 1, Got: e.OriginSeq}
 			break scan
 		case e.Schema > records.SchemaVersion:
-			refused = &SchemaError{Origin: e.Origin, OriginSeq: e.OriginSeq, ID: e.ID, Schema: e.Schema, Max: records.SchemaVersion}
+			refused = &records.SchemaError{Origin: e.Origin, OriginSeq: e.OriginSeq, ID: e.ID, Schema: e.Schema, Max: records.SchemaVersion}
 			stop = refused
 			break scan
 		}
@@ -203,7 +147,7 @@ scan:
 
 // upsertWorkstation records what the server knows of a workstation after a
 // batch: its high-water mark, when it was seen, its lag and reported backlog.
-func upsertWorkstation(ctx context.Context, tx *sql.Tx, b IngestBatch, hwm int64, now, newest time.Time, refused *SchemaError) error {
+func upsertWorkstation(ctx context.Context, tx *sql.Tx, b IngestBatch, hwm int64, now, newest time.Time, refused *records.SchemaError) error {
 	var (
 		lastRecorded, lag, refusedSeq, refusedReason any
 		oldest                                       any

@@ -9,21 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/portofentry/booth/records"
 )
 
 // Reference data flows down from the port server: the server keeps the exact
 // JSONL file it validated and loaded, and workstations fetch and load it with
 // ImportReference, which validates it again.
-
-// PublishedDataset describes a reference file the port server publishes.
-type PublishedDataset struct {
-	Kind        string    `json:"kind"`
-	Version     int64     `json:"version"`
-	AsOf        time.Time `json:"as_of"`
-	SHA256      string    `json:"sha256"`
-	Size        int64     `json:"size"`
-	PublishedAt time.Time `json:"published_at"`
-}
 
 // keepPublishedVersions is how many versions of each dataset the server keeps
 // for workstations still fetching an older one.
@@ -60,7 +52,7 @@ func (s *Store) PublishReference(ctx context.Context, kind string, body []byte, 
 }
 
 // PublishedReference lists the newest published version of each dataset.
-func (s *Store) PublishedReference(ctx context.Context) ([]PublishedDataset, error) {
+func (s *Store) PublishedReference(ctx context.Context) ([]records.PublishedDataset, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT kind, version, as_of, sha256, size, published_at
 		FROM repl_reference r WHERE version = (SELECT max(version) FROM repl_reference WHERE kind = r.kind)
 		ORDER BY kind`)
@@ -68,10 +60,10 @@ func (s *Store) PublishedReference(ctx context.Context) ([]PublishedDataset, err
 		return nil, fmt.Errorf("sqlitestore: published reference: %w", err)
 	}
 	defer rows.Close()
-	var out []PublishedDataset
+	var out []records.PublishedDataset
 	for rows.Next() {
 		var (
-			d          PublishedDataset
+			d          records.PublishedDataset
 			asOf, publ int64
 		)
 		if err := rows.Scan(&d.Kind, &d.Version, &asOf, &d.SHA256, &d.Size, &publ); err != nil {
@@ -86,23 +78,34 @@ func (s *Store) PublishedReference(ctx context.Context) ([]PublishedDataset, err
 	return out, nil
 }
 
-// PublishedReferenceBody returns the file of dataset kind at version, or
-// ErrNotFound when the server does not keep that version.
-func (s *Store) PublishedReferenceBody(ctx context.Context, kind string, version int64) (PublishedDataset, []byte, error) {
-	var (
-		d          PublishedDataset
-		asOf, publ int64
-		body       []byte
-	)
-	err := s.read.QueryRowContext(ctx, `SELECT kind, version, as_of, sha256, size, published_at, body
+// PublishedReferenceBody returns the file of dataset kind at version;
+// found is false when the server does not keep that version.
+func (s *Store) PublishedReferenceBody(ctx context.Context, kind string, version int64) (d records.PublishedDataset, body []byte, found bool, err error) {
+	var asOf, publ int64
+	err = s.read.QueryRowContext(ctx, `SELECT kind, version, as_of, sha256, size, published_at, body
 		FROM repl_reference WHERE kind = ? AND version = ?`, kind, version).
 		Scan(&d.Kind, &d.Version, &asOf, &d.SHA256, &d.Size, &publ, &body)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return PublishedDataset{}, nil, fmt.Errorf("sqlitestore: reference %s version %d: %w", kind, version, ErrNotFound)
+		return records.PublishedDataset{}, nil, false, nil
 	case err != nil:
-		return PublishedDataset{}, nil, fmt.Errorf("sqlitestore: reference %s version %d: %w", kind, version, err)
+		return records.PublishedDataset{}, nil, false, fmt.Errorf("sqlitestore: reference %s version %d: %w", kind, version, err)
 	}
 	d.AsOf, d.PublishedAt = time.Unix(0, asOf).UTC(), time.Unix(0, publ).UTC()
-	return d, body, nil
+	return d, body, true, nil
+}
+
+// ReferenceVersions returns the loaded version of every reference dataset
+// kind (0 when never loaded): what a workstation compares the port server's
+// published versions with.
+func (s *Store) ReferenceVersions(ctx context.Context) (map[string]int64, error) {
+	loaded, err := s.ReferenceStatus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(loaded))
+	for _, d := range loaded {
+		out[d.Kind] = d.Version
+	}
+	return out, nil
 }

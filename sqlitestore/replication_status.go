@@ -6,33 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/portofentry/booth/records"
 )
 
-// WorkstationStatus is what the port server knows of one workstation.
-type WorkstationStatus struct {
-	Origin    string
-	Role      string
-	FirstSeen time.Time
-	LastSeen  time.Time // last batch or feed poll
-	// HighWater is the highest origin_seq held, with every lower one present.
-	HighWater   int64
-	LastBatchAt time.Time
-	// LastRecorded is when the newest event received was recorded at the
-	// booth, and Lag how long it took from there to the server's commit.
-	LastRecorded time.Time
-	Lag          time.Duration
-	// Backlog and OldestUnsent are as the booth reported them with its last
-	// batch (events still queued after it).
-	Backlog      int
-	OldestUnsent time.Time
-	FeedVersion  int64 // last feed version the workstation pulled after
-	// RefusedSeq is an event the server holds back (newer schema); 0 if none.
-	RefusedSeq    int64
-	RefusedReason string
-}
-
 // Workstations lists every workstation that has talked to this server, by id.
-func (s *Store) Workstations(ctx context.Context) ([]WorkstationStatus, error) {
+func (s *Store) Workstations(ctx context.Context) ([]records.WorkstationStatus, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT origin, role, first_seen, last_seen, hwm, last_batch_at,
 		last_recorded, lag_ns, backlog, oldest_unsent, feed_version, refused_seq, refused_reason
 		FROM repl_workstations ORDER BY origin`)
@@ -40,10 +19,10 @@ func (s *Store) Workstations(ctx context.Context) ([]WorkstationStatus, error) {
 		return nil, fmt.Errorf("sqlitestore: workstations: %w", err)
 	}
 	defer rows.Close()
-	var out []WorkstationStatus
+	var out []records.WorkstationStatus
 	for rows.Next() {
 		var (
-			w                                          WorkstationStatus
+			w                                          records.WorkstationStatus
 			first, last                                int64
 			batch, rec, lag, backlog, oldest, feed, rs sql.NullInt64
 			reason                                     sql.NullString
@@ -64,17 +43,9 @@ func (s *Store) Workstations(ctx context.Context) ([]WorkstationStatus, error) {
 	return out, nil
 }
 
-// WorkstationSeen is a feed poll to record in the workstation's status.
-type WorkstationSeen struct {
-	Origin      string
-	Role        string
-	At          time.Time
-	FeedVersion int64
-}
-
 // TouchWorkstations records feed polls, all in one transaction (the server
 // collects them and writes them every few seconds rather than once per poll).
-func (s *Store) TouchWorkstations(ctx context.Context, seen []WorkstationSeen) error {
+func (s *Store) TouchWorkstations(ctx context.Context, seen []records.WorkstationSeen) error {
 	if len(seen) == 0 {
 		return nil
 	}
@@ -96,6 +67,17 @@ func (s *Store) TouchWorkstations(ctx context.Context, seen []WorkstationSeen) e
 		return fmt.Errorf("sqlitestore: touch workstations: %w", err)
 	}
 	return nil
+}
+
+// MissingOpeningsByOrigin counts the crossings whose record holds no
+// crossing.opened by the workstation of their first event (the port
+// server's metrics gauge); see MissingOpenings.
+func (s *Store) MissingOpeningsByOrigin(ctx context.Context) (map[string]int, error) {
+	rep, err := s.MissingOpenings(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	return rep.ByOrigin, nil
 }
 
 // Owner is the workstation id the database belongs to ("" for a database

@@ -70,7 +70,7 @@ func TestIngestIdempotentAndGapFree(t *testing.T) {
 
 	more := localEvents(t, booth, 3) // #11..#13
 	_, err = server.Ingest(ctx, IngestBatch{Origin: "booth-1", Role: "primary", Events: more[1:]})
-	var gap *GapError
+	var gap *records.GapError
 	if !errors.As(err, &gap) || gap.Expected != 11 || gap.Got != 12 {
 		t.Fatalf("gap: err = %v, want expected 11 got 12", err)
 	}
@@ -99,13 +99,13 @@ func TestIngestRefusals(t *testing.T) {
 	}{
 		{"newer schema is held back after its predecessors", "booth-1", []records.Event{evs[0], evs[1], newer, evs[3]}, 2,
 			func(err error) bool {
-				var se *SchemaError
+				var se *records.SchemaError
 				return errors.As(err, &se) && se.OriginSeq == 3 && se.Schema == records.SchemaVersion+1
 			}},
 		{"events of another origin", "booth-2", evs[:1], 0,
-			func(err error) bool { return errors.Is(err, ErrForeignOrigin) }},
+			func(err error) bool { return errors.Is(err, records.ErrForeignOrigin) }},
 		{"another event under a held number", "booth-1", []records.Event{evs[0], forged}, 1,
-			func(err error) bool { return errors.Is(err, ErrSequenceConflict) }},
+			func(err error) bool { return errors.Is(err, records.ErrSequenceConflict) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,7 +159,7 @@ func TestApplyFeedAtomicWithCheckpoint(t *testing.T) {
 	bad := evs[5]
 	bad.ID = records.NewID()
 	bad.OriginSeq = 2
-	if _, err := sec.ApplyFeed(ctx, FeedApply{Events: []records.Event{evs[4], bad}, Version: 6}); !errors.Is(err, ErrSequenceConflict) {
+	if _, err := sec.ApplyFeed(ctx, FeedApply{Events: []records.Event{evs[4], bad}, Version: 6}); !errors.Is(err, records.ErrSequenceConflict) {
 		t.Fatalf("conflict: err = %v", err)
 	}
 	if cp, _ := sec.FeedCheckpoint(ctx); cp.Version != 4 {
@@ -191,7 +191,7 @@ func TestFeedCompactionAndSnapshot(t *testing.T) {
 	if err != nil || floor != 7 {
 		t.Fatalf("floor = %d, %v; want 7", floor, err)
 	}
-	if _, err := server.FeedSince(ctx, 3, 100); !errors.Is(err, ErrSnapshotRequired) {
+	if _, err := server.FeedSince(ctx, 3, 100); !errors.Is(err, records.ErrSnapshotRequired) {
 		t.Fatalf("feed behind the floor: err = %v", err)
 	}
 	if fe, err := server.FeedSince(ctx, 7, 100); err != nil || len(fe) != 5 {
@@ -230,8 +230,11 @@ func TestPublishReferenceKeepsFileAndNamesBadLine(t *testing.T) {
 	if err != nil || len(pub) != 1 || pub[0].Version != 1 || pub[0].Size != int64(len(good)) {
 		t.Fatalf("published = %+v, %v", pub, err)
 	}
-	_, body, err := server.PublishedReferenceBody(ctx, KindLostStolen, 1)
-	if err != nil || string(body) != good {
-		t.Fatalf("body = %q, %v", body, err)
+	_, body, found, err := server.PublishedReferenceBody(ctx, KindLostStolen, 1)
+	if err != nil || !found || string(body) != good {
+		t.Fatalf("body = %q, %t, %v", body, found, err)
+	}
+	if _, _, found, err := server.PublishedReferenceBody(ctx, KindLostStolen, 7); err != nil || found {
+		t.Fatalf("unpublished version: found %t, %v", found, err)
 	}
 }

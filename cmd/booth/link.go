@@ -6,22 +6,22 @@ import (
 	"log/slog"
 	"path/filepath"
 
+	"github.com/portofentry/booth/replication"
 	"github.com/portofentry/booth/sqlitestore"
-	"github.com/portofentry/booth/sqlitestore/portlink"
 )
 
 // portClient returns the mutual-TLS client for the configured port server,
 // nil when none is configured (the booth then works offline only).
-func portClient(cfg Config) (*portlink.Client, error) {
+func portClient(cfg Config) (*replication.Client, error) {
 	ps := cfg.PortServer
 	if ps.URL == "" {
 		return nil, nil
 	}
-	tlsConf, err := portlink.ClientTLSConfig(ps.CA, ps.Cert, ps.Key)
+	tlsConf, err := replication.ClientTLSConfig(ps.CA, ps.Cert, ps.Key)
 	if err != nil {
 		return nil, fmt.Errorf("port server certificates: %w", err)
 	}
-	c, err := portlink.NewClient(ps.URL, tlsConf)
+	c, err := replication.NewClient(ps.URL, tlsConf)
 	if err != nil {
 		return nil, fmt.Errorf("port server: %w", err)
 	}
@@ -30,10 +30,10 @@ func portClient(cfg Config) (*portlink.Client, error) {
 
 // newLink builds the booth's replication link: the outbox sender up and the
 // port feed puller down, both on the writable store.
-func newLink(store *sqlitestore.Store, client *portlink.Client, logger *slog.Logger) (*portlink.Link, error) {
-	link, err := portlink.NewLink(portlink.LinkConfig{
-		Sender: &portlink.SenderConfig{Store: store, Client: client, Logger: logger},
-		Puller: &portlink.PullerConfig{Store: store, Client: client, Logger: logger},
+func newLink(store *sqlitestore.Store, client *replication.Client, logger *slog.Logger) (*replication.Link, error) {
+	link, err := replication.NewLink(replication.LinkConfig{
+		Sender: &replication.SenderConfig{Store: store, Client: client, Logger: logger},
+		Puller: &replication.PullerConfig{Store: store, Client: client, Logger: logger},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("port server link: %w", err)
@@ -43,11 +43,11 @@ func newLink(store *sqlitestore.Store, client *portlink.Client, logger *slog.Log
 
 // linkText words the link's state for the header: the state, and why when
 // something is wrong. The backlog and its age are added by the TUI.
-func linkText(st portlink.Status) string {
+func linkText(st replication.Status) string {
 	switch st.State {
-	case portlink.StateOnline:
+	case replication.StateOnline:
 		return "online"
-	case portlink.StateError:
+	case replication.StateError:
 		if st.HeldReason != "" {
 			return "⚠ error: " + st.HeldReason
 		}
@@ -62,12 +62,12 @@ func linkText(st portlink.Status) string {
 // startDemoPortServer runs an in-process port server for `booth --demo`
 // with its own database and a throw-away PKI in the demo directory, and
 // returns a client certificate for this workstation.
-func startDemoPortServer(ctx context.Context, dir, workstation, role string, logger *slog.Logger) (*portlink.Client, func(), error) {
+func startDemoPortServer(ctx context.Context, dir, workstation, role string, logger *slog.Logger) (*replication.Client, func(), error) {
 	srvStore, err := sqlitestore.Open(ctx, filepath.Join(dir, "portserver.db"), sqlitestore.Options{Origin: "port-2608", Logger: logger})
 	if err != nil {
 		return nil, nil, fmt.Errorf("demo port server database: %w", err)
 	}
-	local, err := portlink.StartLocal(ctx, srvStore, filepath.Join(dir, "pki"), logger)
+	local, err := replication.StartLocal(ctx, srvStore, filepath.Join(dir, "pki"), logger)
 	if err != nil {
 		srvStore.Close()
 		return nil, nil, fmt.Errorf("demo port server: %w", err)

@@ -22,9 +22,9 @@ import (
 	"github.com/portofentry/booth/hardware/rfid"
 	"github.com/portofentry/booth/hardware/rpm"
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/replication"
 	"github.com/portofentry/booth/sqlitestore"
 	"github.com/portofentry/booth/sqlitestore/biometric"
-	"github.com/portofentry/booth/sqlitestore/portlink"
 	"github.com/portofentry/booth/tui"
 )
 
@@ -119,7 +119,7 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	}
 	// The replication link needs a writable store: a read-only workstation
 	// neither sends nor applies the port's feed.
-	var link *portlink.Link
+	var link *replication.Link
 	linkNote := "offline (none configured)"
 	if cfg.ReadOnly {
 		linkNote = "read-only: not replicating"

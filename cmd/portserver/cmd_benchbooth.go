@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/replication"
 	"github.com/portofentry/booth/sqlitestore"
-	"github.com/portofentry/booth/sqlitestore/portlink"
 )
 
 // runBenchBooth is a headless booth for reliability tests, soak scripts and
@@ -48,12 +48,12 @@ func runBenchBooth(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	tlsConf, err := portlink.ClientTLSConfig(filepath.Join(*dir, portlink.CACertFile),
+	tlsConf, err := replication.ClientTLSConfig(filepath.Join(*dir, replication.CACertFile),
 		filepath.Join(*dir, *ws+".crt"), filepath.Join(*dir, *ws+".key"))
 	if err != nil {
 		return fail(stderr, err)
 	}
-	client, err := portlink.NewClient(*server, tlsConf)
+	client, err := replication.NewClient(*server, tlsConf)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -62,12 +62,12 @@ func runBenchBooth(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	defer store.Close()
-	cfg := portlink.LinkConfig{Sender: &portlink.SenderConfig{Store: store, Client: client, Logger: log, BatchSize: *batch,
+	cfg := replication.LinkConfig{Sender: &replication.SenderConfig{Store: store, Client: client, Logger: log, BatchSize: *batch,
 		MinBackoff: 50 * time.Millisecond, MaxBackoff: time.Second}}
 	if *pull {
-		cfg.Puller = &portlink.PullerConfig{Store: store, Client: client, Logger: log}
+		cfg.Puller = &replication.PullerConfig{Store: store, Client: client, Logger: log}
 	}
-	link, err := portlink.NewLink(cfg)
+	link, err := replication.NewLink(cfg)
 	if err != nil {
 		return fail(stderr, err)
 	}

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/portofentry/booth/sqlitestore/portlink"
+	"github.com/portofentry/booth/replication"
 )
 
 // hostList collects repeated --host flags.
@@ -29,7 +29,7 @@ func runPKI(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if fs.NArg() > 0 {
 			return usageError(stderr, "pki init: unexpected argument %q", fs.Arg(0))
 		}
-		if err := portlink.InitCA(*dir, *port); err != nil {
+		if err := replication.InitCA(*dir, *port); err != nil {
 			return fail(stderr, err)
 		}
 		fmt.Fprintf(stdout, "CA created in %s (ca.crt, ca.key)\n", *dir)
@@ -51,13 +51,13 @@ func runPKI(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if *role == "" {
 			return usageError(stderr, "pki issue: --role is required (primary, secondary, supervisor or server)")
 		}
-		if *role != portlink.RoleServer && *ws == "" {
+		if *role != replication.RoleServer && *ws == "" {
 			return usageError(stderr, "pki issue: --workstation is required for role %s", *role)
 		}
-		if *role == portlink.RoleServer && *ws != "" {
+		if *role == replication.RoleServer && *ws != "" {
 			return usageError(stderr, "pki issue: --workstation does not apply to the server certificate")
 		}
-		crt, key, err := portlink.Issue(*dir, portlink.IssueRequest{Role: *role, Workstation: *ws, Hosts: hosts, Overwrite: *force})
+		crt, key, err := replication.Issue(*dir, replication.IssueRequest{Role: *role, Workstation: *ws, Hosts: hosts, Overwrite: *force})
 		if err != nil {
 			return fail(stderr, err)
 		}

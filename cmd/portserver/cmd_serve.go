@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/portofentry/booth/sqlitestore/portlink"
+	"github.com/portofentry/booth/replication"
 )
 
 func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -40,8 +40,8 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	tlsConf, err := portlink.ServerTLSConfig(filepath.Join(*dir, portlink.CACertFile),
-		filepath.Join(*dir, portlink.ServerCertFile), filepath.Join(*dir, portlink.ServerKeyFile))
+	tlsConf, err := replication.ServerTLSConfig(filepath.Join(*dir, replication.CACertFile),
+		filepath.Join(*dir, replication.ServerCertFile), filepath.Join(*dir, replication.ServerKeyFile))
 	if err != nil {
 		return fail(stderr, fmt.Errorf("serve: %w (run `portserver pki init` and `pki issue --role server`)", err))
 	}
@@ -50,7 +50,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail(stderr, fmt.Errorf("serve: %w", err))
 	}
 	defer store.Close()
-	srv, err := portlink.NewServer(portlink.ServerConfig{Store: store, Logger: log, FeedRetain: *retain, CompactEvery: *compact})
+	srv, err := replication.NewServer(replication.ServerConfig{Store: store, Logger: log, FeedRetain: *retain, CompactEvery: *compact})
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -65,7 +65,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		ReadTimeout:       2 * time.Minute,
 		// Long-polls hold a response up to MaxFeedWait; large downloads
 		// extend their own deadline.
-		WriteTimeout: portlink.MaxFeedWait + 30*time.Second,
+		WriteTimeout: replication.MaxFeedWait + 30*time.Second,
 		IdleTimeout:  2 * time.Minute,
 		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}

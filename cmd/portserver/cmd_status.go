@@ -9,17 +9,17 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/portofentry/booth/sqlitestore"
+	"github.com/portofentry/booth/records"
 )
 
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // statusReport is `portserver status --json`.
 type statusReport struct {
-	FeedVersion  int64                          `json:"feed_version"`
-	FeedFloor    int64                          `json:"feed_floor"`
-	Reference    []sqlitestore.PublishedDataset `json:"reference"`
-	Workstations []workstationJSON              `json:"workstations"`
+	FeedVersion  int64                      `json:"feed_version"`
+	FeedFloor    int64                      `json:"feed_floor"`
+	Reference    []records.PublishedDataset `json:"reference"`
+	Workstations []workstationJSON          `json:"workstations"`
 	// MissingOpenings: crossings whose crossing.opened never arrived from
 	// the workstation that started them.
 	MissingOpenings missingOpeningsJSON `json:"missing_openings"`

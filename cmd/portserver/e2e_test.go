@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/replication/faultproxy"
 	"github.com/portofentry/booth/sqlitestore"
-	"github.com/portofentry/booth/sqlitestore/portlink/faultproxy"
 )
 
 // These tests run the real binary: the port server and headless booths as

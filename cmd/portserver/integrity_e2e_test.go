@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/portofentry/booth/records"
-	"github.com/portofentry/booth/sqlitestore/portlink"
+	"github.com/portofentry/booth/replication"
 )
 
 // TestServerFlagsCrossingWithoutOpening sends, through the real server
@@ -21,12 +21,12 @@ import (
 func TestServerFlagsCrossingWithoutOpening(t *testing.T) {
 	r := newRig(t, "booth-1")
 	pki := filepath.Join(r.dir, "pki")
-	tlsConf, err := portlink.ClientTLSConfig(filepath.Join(pki, portlink.CACertFile),
+	tlsConf, err := replication.ClientTLSConfig(filepath.Join(pki, replication.CACertFile),
 		filepath.Join(pki, "booth-1.crt"), filepath.Join(pki, "booth-1.key"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := portlink.NewClient("https://"+r.proxy.Addr(), tlsConf)
+	client, err := replication.NewClient("https://"+r.proxy.Addr(), tlsConf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,12 +48,12 @@ func TestServerFlagsCrossingWithoutOpening(t *testing.T) {
 	add(headless, records.Note{Text: "saved to a crossing that never opened"})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	resp, err := client.SendBatch(ctx, portlink.BatchRequest{Events: evs, Backlog: len(evs)})
+	resp, err := client.SendBatch(ctx, replication.BatchRequest{Events: evs, Backlog: len(evs)})
 	if err != nil || resp.Acked != int64(len(evs)) {
 		t.Fatalf("batch: %+v, %v; want every event acknowledged", resp, err)
 	}
 
-	metrics, err := client.Get(ctx, portlink.PathMetrics)
+	metrics, err := client.Get(ctx, replication.PathMetrics)
 	if err != nil {
 		t.Fatal(err)
 	}

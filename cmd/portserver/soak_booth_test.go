@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/replication"
 	"github.com/portofentry/booth/sqlitestore"
-	"github.com/portofentry/booth/sqlitestore/portlink"
 )
 
 // The soak's booth writer runs as a child process: this test binary started
@@ -70,12 +70,12 @@ func runSoakBooth(cfg soakBoothConfig, stdout, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	tlsConf, err := portlink.ClientTLSConfig(filepath.Join(cfg.PKI, portlink.CACertFile),
+	tlsConf, err := replication.ClientTLSConfig(filepath.Join(cfg.PKI, replication.CACertFile),
 		filepath.Join(cfg.PKI, cfg.Workstation+".crt"), filepath.Join(cfg.PKI, cfg.Workstation+".key"))
 	if err != nil {
 		return err
 	}
-	client, err := portlink.NewClient(cfg.Server, tlsConf)
+	client, err := replication.NewClient(cfg.Server, tlsConf)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func runSoakBooth(cfg soakBoothConfig, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	link, err := portlink.NewLink(portlink.LinkConfig{Sender: &portlink.SenderConfig{Store: store, Client: client,
+	link, err := replication.NewLink(replication.LinkConfig{Sender: &replication.SenderConfig{Store: store, Client: client,
 		Logger: log, BatchSize: cfg.Batch, MinBackoff: 50 * time.Millisecond, MaxBackoff: time.Second}})
 	if err != nil {
 		return err

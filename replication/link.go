@@ -1,4 +1,4 @@
-package portlink
+package replication
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 //
 // Wiring in a workstation program:
 //
-//	link, err := portlink.NewLink(sender, puller) // configs with the same Client
+//	link, err := replication.NewLink(sender, puller) // configs with the same Client
 //	go link.Run(ctx)
 //	go func() { for st := range link.Updates(ctx.Done()) { program.Send(st) } }()
 //	... after each store.Append: link.Notify()
@@ -43,7 +43,7 @@ func NewLink(cfg LinkConfig) (*Link, error) {
 		}
 	}
 	if l.sender == nil && l.puller == nil {
-		return nil, errors.New("portlink: link with neither sender nor puller")
+		return nil, errors.New("replication: link with neither sender nor puller")
 	}
 	return l, nil
 }

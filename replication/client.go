@@ -1,4 +1,4 @@
-package portlink
+package replication
 
 import (
 	"bytes"
@@ -26,13 +26,13 @@ type Client struct {
 func NewClient(baseURL string, tlsConf *tls.Config) (*Client, error) {
 	u, err := url.Parse(baseURL)
 	if err != nil {
-		return nil, fmt.Errorf("portlink: server URL %q: %w", baseURL, err)
+		return nil, fmt.Errorf("replication: server URL %q: %w", baseURL, err)
 	}
 	if u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("portlink: server URL %q: want https://host:port (mutual TLS only)", baseURL)
+		return nil, fmt.Errorf("replication: server URL %q: want https://host:port (mutual TLS only)", baseURL)
 	}
 	if tlsConf == nil {
-		return nil, errors.New("portlink: client: no TLS configuration")
+		return nil, errors.New("replication: client: no TLS configuration")
 	}
 	tr := &http.Transport{
 		TLSClientConfig:     tlsConf.Clone(),

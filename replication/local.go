@@ -1,4 +1,4 @@
-package portlink
+package replication
 
 import (
 	"context"
@@ -12,8 +12,6 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
-
-	"github.com/portofentry/booth/sqlitestore"
 )
 
 // Local is a port server running inside the calling process on loopback,
@@ -33,19 +31,19 @@ type Local struct {
 // StartLocal creates a CA and server certificate in dir (which must be
 // empty or missing) and serves store on 127.0.0.1 on a free port until
 // Close. store is the port server's database (origin "port-<code>").
-func StartLocal(ctx context.Context, store *sqlitestore.Store, dir string, log *slog.Logger) (*Local, error) {
+func StartLocal(ctx context.Context, store ServerStore, dir string, log *slog.Logger) (*Local, error) {
 	if log == nil {
 		log = slog.Default()
 	}
 	if err := InitCA(dir, "local"); err != nil {
-		return nil, fmt.Errorf("portlink: local server: %w", err)
+		return nil, fmt.Errorf("replication: local server: %w", err)
 	}
 	if _, _, err := Issue(dir, IssueRequest{Role: RoleServer}); err != nil {
-		return nil, fmt.Errorf("portlink: local server: %w", err)
+		return nil, fmt.Errorf("replication: local server: %w", err)
 	}
 	tlsConf, err := ServerTLSConfig(filepath.Join(dir, CACertFile), filepath.Join(dir, ServerCertFile), filepath.Join(dir, ServerKeyFile))
 	if err != nil {
-		return nil, fmt.Errorf("portlink: local server: %w", err)
+		return nil, fmt.Errorf("replication: local server: %w", err)
 	}
 	srv, err := NewServer(ServerConfig{Store: store, Logger: log})
 	if err != nil {
@@ -53,7 +51,7 @@ func StartLocal(ctx context.Context, store *sqlitestore.Store, dir string, log *
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, fmt.Errorf("portlink: local server: %w", err)
+		return nil, fmt.Errorf("replication: local server: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	l := &Local{URL: "https://" + ln.Addr().String(), Dir: dir, Server: srv, cancel: cancel,

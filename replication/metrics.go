@@ -1,4 +1,4 @@
-package portlink
+package replication
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/common/expfmt"
 
-	"github.com/portofentry/booth/sqlitestore"
+	"github.com/portofentry/booth/records"
 )
 
 // serverMetrics are the port server's counters, exposed through the
@@ -38,15 +38,6 @@ type serverMetrics struct {
 func (m *serverMetrics) batch(result string) {
 	c, _ := m.batches.LoadOrStore(result, new(atomic.Int64))
 	c.(*atomic.Int64).Add(1)
-}
-
-// metricsSource is what the scrape reads from the server's store: the feed's
-// head and floor and each workstation's replication status.
-type metricsSource interface {
-	FeedHead(ctx context.Context) (int64, error)
-	FeedFloor(ctx context.Context) (int64, error)
-	Workstations(ctx context.Context) ([]sqlitestore.WorkstationStatus, error)
-	MissingOpenings(ctx context.Context, limit int) (sqlitestore.OpeningReport, error)
 }
 
 // registry is the long-lived registry: the server's counters and the Go
@@ -164,7 +155,7 @@ func (c counterCollector) Collect(ch chan<- prometheus.Metric) {
 // gathering because a collector cannot take a context or return an error.
 type storeSnapshot struct {
 	head, floor  int64
-	workstations []sqlitestore.WorkstationStatus
+	workstations []records.WorkstationStatus
 	missing      map[string]int // crossings without an opening, by workstation
 	now          time.Time
 }
@@ -181,11 +172,9 @@ func readStoreSnapshot(ctx context.Context, store metricsSource, now time.Time) 
 	if s.workstations, err = store.Workstations(ctx); err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
-	missing, err := store.MissingOpenings(ctx, 0)
-	if err != nil {
+	if s.missing, err = store.MissingOpeningsByOrigin(ctx); err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
-	s.missing = missing.ByOrigin
 	return s, nil
 }
 

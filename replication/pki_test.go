@@ -1,4 +1,4 @@
-package portlink
+package replication
 
 import (
 	"crypto/x509"

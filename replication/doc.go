@@ -1,7 +1,10 @@
-// Package portlink is the HTTPS link between a workstation's store and the
-// port server (DESIGN §5): the server's HTTP handler, the booth's outbox
-// sender (events up), its feed puller (port events and reference data down)
-// and the PKI helpers for mutual TLS.
+// Package replication is the HTTPS link between a workstation's store and
+// the port server (docs/design.md §5.2–§5.4): the server's HTTP handler, the
+// booth's outbox sender (events up), its feed puller (port events and
+// reference data down), the PKI helpers for mutual TLS and an in-process
+// server for the demo. It reaches the stores only through the interfaces in
+// store.go (SenderStore, PullerStore, ServerStore), whose values and
+// refusals are the domain's (records); the SQLite store satisfies them.
 //
 // Every connection is mutually authenticated: the port CA signs the server's
 // certificate and every workstation's, and a workstation's id and role are
@@ -22,4 +25,4 @@
 // each batch with its checkpoint in one transaction. A workstation behind
 // the feed's compaction floor receives 410 and takes a snapshot: the events
 // of every open or referred crossing and the current reference datasets.
-package portlink
+package replication

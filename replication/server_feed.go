@@ -1,4 +1,4 @@
-package portlink
+package replication
 
 import (
 	"bufio"
@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/portofentry/booth/records"
-	"github.com/portofentry/booth/sqlitestore"
 )
 
 // defaultFeedLimit is the feed batch when the request names none.
@@ -44,11 +43,11 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request, id identity)
 	ctx := r.Context()
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
-	var evs []sqlitestore.FeedEvent
+	var evs []records.FeedEvent
 	for {
 		news := s.news.C() // before the read: a commit after it wakes us
 		evs, err = s.cfg.Store.FeedSince(ctx, after, limit)
-		if errors.Is(err, sqlitestore.ErrSnapshotRequired) {
+		if errors.Is(err, records.ErrSnapshotRequired) {
 			floor, _ := s.cfg.Store.FeedFloor(ctx)
 			writeError(w, http.StatusGone, ErrorResponse{Error: CodeSnapshotRequired, Floor: floor,
 				Message: fmt.Sprintf("the feed no longer reaches back to version %d (floor %d): take a snapshot", after, floor)})
@@ -149,8 +148,8 @@ func (s *Server) handleReference(w http.ResponseWriter, r *http.Request, id iden
 		writeError(w, http.StatusBadRequest, ErrorResponse{Error: CodeBadRequest, Message: "version must be a positive integer"})
 		return
 	}
-	d, body, err := s.cfg.Store.PublishedReferenceBody(r.Context(), kind, version)
-	if errors.Is(err, sqlitestore.ErrNotFound) {
+	d, body, found, err := s.cfg.Store.PublishedReferenceBody(r.Context(), kind, version)
+	if err == nil && !found {
 		writeError(w, http.StatusNotFound, ErrorResponse{Error: CodeNotFound, Message: fmt.Sprintf("reference %s version %d is not published", kind, version)})
 		return
 	}

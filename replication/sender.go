@@ -1,4 +1,4 @@
-package portlink
+package replication
 
 import (
 	"context"
@@ -10,12 +10,11 @@ import (
 	"time"
 
 	"github.com/portofentry/booth/records"
-	"github.com/portofentry/booth/sqlitestore"
 )
 
 // SenderConfig configures the outbox sender.
 type SenderConfig struct {
-	Store  *sqlitestore.Store // the booth's store, writable
+	Store  SenderStore // the booth's store, writable
 	Client *Client
 	Logger *slog.Logger
 	// BatchSize bounds the events of one batch; 0 means 500.
@@ -61,10 +60,10 @@ func NewSender(cfg SenderConfig) (*Sender, error) {
 
 func newSender(cfg SenderConfig, board *statusBoard) (*Sender, error) {
 	if cfg.Store == nil || cfg.Client == nil {
-		return nil, errors.New("portlink: sender needs a store and a client")
+		return nil, errors.New("replication: sender needs a store and a client")
 	}
 	if cfg.Store.ReadOnly() {
-		return nil, fmt.Errorf("portlink: sender: %w", sqlitestore.ErrReadOnly)
+		return nil, errors.New("replication: sender: the store is read-only")
 	}
 	cfg.BatchSize = defaultInt(cfg.BatchSize, 500)
 	cfg.BatchSize = min(cfg.BatchSize, MaxBatchEvents)

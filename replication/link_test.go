@@ -1,4 +1,4 @@
-package portlink
+package replication
 
 import (
 	"context"
@@ -143,6 +143,9 @@ func TestNewerSchemaStaysQueued(t *testing.T) {
 	}
 }
 
+// A referral reaches a secondary that is long-polling the feed because the
+// server's commit wakes the poll: the poll waits a minute, far longer than
+// the test waits, so only the wake-up can deliver the referral in time.
 func TestSecondarySeesReferralThroughServer(t *testing.T) {
 	pki := newTestPKI(t)
 	srv := startServer(t, pki, ServerConfig{})
@@ -150,24 +153,21 @@ func TestSecondarySeesReferralThroughServer(t *testing.T) {
 	sec := openStore(t, "sec-1")
 	var applied atomic.Int64
 	pc := pullerCfg(sec, newClient(t, srv.url, pki.client(t, RoleSecondary, "sec-1")))
+	pc.Wait = MaxFeedWait
 	pc.OnApplied = func(evs []records.Event, _ int64) { applied.Add(int64(len(evs))) }
 	secLink := runLink(t, LinkConfig{Puller: pc})
 	boothLink := runLink(t, LinkConfig{Sender: senderCfg(booth, newClient(t, srv.url, pki.client(t, RolePrimary, "booth-1")))})
-	time.Sleep(100 * time.Millisecond) // the secondary is long-polling
+	waitFor(t, 10*time.Second, "the secondary's first feed request", func() bool { return srv.srv.metrics.feedRequests.Load() >= 1 })
 
 	evs := appendCrossing(t, booth, 4, true)
-	start := time.Now()
 	boothLink.Notify()
-	waitFor(t, 2*time.Second, "referral on the secondary", func() bool {
+	// The store commits the batch before the puller calls OnApplied and
+	// records the version, so wait for all three rather than the first.
+	waitFor(t, 20*time.Second, "referral applied on the secondary", func() bool {
 		ref, err := sec.Referred(context.Background())
-		return err == nil && len(ref) == 1 && ref[0].ID == evs[0].CrossingID
+		return err == nil && len(ref) == 1 && ref[0].ID == evs[0].CrossingID &&
+			applied.Load() == 4 && secLink.Status().FeedVersion == 4
 	})
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("referral took %s to reach the secondary", d)
-	}
-	if applied.Load() != 4 || secLink.Status().FeedVersion != 4 {
-		t.Errorf("applied %d, feed version %d", applied.Load(), secLink.Status().FeedVersion)
-	}
 	// The replicated events are not the secondary's to send.
 	if n := backlog(t, sec); n != 0 {
 		t.Errorf("secondary backlog = %d", n)
@@ -187,7 +187,7 @@ func TestSnapshotWhenFeedCompactedAndReferenceDown(t *testing.T) {
 	}
 	open := appendCrossing(t, booth, 4, true)
 	evs := originEvents(t, booth, "booth-1")
-	if _, err := srv.store.Ingest(ctx, sqlitestore.IngestBatch{Origin: "booth-1", Role: RolePrimary, Events: evs}); err != nil {
+	if _, err := srv.store.Ingest(ctx, records.IngestBatch{Origin: "booth-1", Role: RolePrimary, Events: evs}); err != nil {
 		t.Fatal(err)
 	}
 	lost := `{"id":"LS1","document":{"type":"P","country":"UTO","number":"L898902C3"},"reported_at":"2025-01-02","reason":"lost"}` + "\n"
@@ -217,7 +217,7 @@ func TestSnapshotWhenFeedCompactedAndReferenceDown(t *testing.T) {
 	})
 	// After the snapshot the feed continues as deltas.
 	more := appendCrossing(t, booth, 2, false)
-	if _, err := srv.store.Ingest(ctx, sqlitestore.IngestBatch{Origin: "booth-1", Events: more}); err != nil {
+	if _, err := srv.store.Ingest(ctx, records.IngestBatch{Origin: "booth-1", Events: more}); err != nil {
 		t.Fatal(err)
 	}
 	srv.srv.news.Notify()
@@ -230,7 +230,7 @@ func TestAuditChainReplicatesVerified(t *testing.T) {
 	srv := startServer(t, pki, ServerConfig{})
 	booth := openStore(t, "booth-1")
 	for i := range 7 {
-		if err := booth.Audit(ctx, sqlitestore.AuditEntry{Officer: "B100", Action: sqlitestore.ActionView,
+		if err := booth.Audit(ctx, records.AuditEntry{Officer: "B100", Action: sqlitestore.ActionView,
 			Subject: fmt.Sprintf("crossing-%d", i), Detail: sqlitestore.AuditDetail(map[string]any{"why": "<secondary & review>"})}); err != nil {
 			t.Fatal(err)
 		}
@@ -264,7 +264,7 @@ func TestAuditChainReplicatesVerified(t *testing.T) {
 	forged.Seq, forged.ID, forged.PrevHash = 8, records.NewID(), forged.Hash
 	forged.Subject = "forged"
 	c := newClient(t, srv.url, pki.client(t, RolePrimary, "booth-1"))
-	_, err = c.SendAudit(ctx, AuditRequest{Entries: []sqlitestore.AuditEntry{forged}})
+	_, err = c.SendAudit(ctx, AuditRequest{Entries: []records.AuditEntry{forged}})
 	var se *StatusError
 	if !errors.As(err, &se) || se.Body.Error != CodeInvalidAudit || se.Body.Acked == nil || *se.Body.Acked != 7 {
 		t.Fatalf("forged entry: err = %v", err)
@@ -310,12 +310,12 @@ func TestWorkstationAheadOfRestoredServerResyncs(t *testing.T) {
 	sec := openStore(t, "sec-1")
 	// The secondary applied a feed up to version 50 from a server that was
 	// since restored to an empty state.
-	if _, err := sec.ApplyFeed(ctx, sqlitestore.FeedApply{Version: 50}); err != nil {
+	if _, err := sec.ApplyFeed(ctx, records.FeedApply{Version: 50}); err != nil {
 		t.Fatal(err)
 	}
 	booth := openStore(t, "booth-1")
 	evs := appendCrossing(t, booth, 4, true)
-	if _, err := srv.store.Ingest(ctx, sqlitestore.IngestBatch{Origin: "booth-1", Events: evs}); err != nil {
+	if _, err := srv.store.Ingest(ctx, records.IngestBatch{Origin: "booth-1", Events: evs}); err != nil {
 		t.Fatal(err)
 	}
 	runLink(t, LinkConfig{Puller: pullerCfg(sec, newClient(t, srv.url, pki.client(t, RoleSecondary, "sec-1")))})

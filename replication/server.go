@@ -1,4 +1,4 @@
-package portlink
+package replication
 
 import (
 	"context"
@@ -10,14 +10,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/portofentry/booth/sqlitestore"
+	"github.com/portofentry/booth/records"
 )
 
 // ServerConfig configures the port server's handler.
 type ServerConfig struct {
 	// Store is the port server's database, opened writable with origin
 	// "port-<code>".
-	Store  *sqlitestore.Store
+	Store  ServerStore
 	Logger *slog.Logger
 	// FeedRetain is how many feed versions are served as deltas; a
 	// workstation further behind takes a snapshot. 0 keeps every version.
@@ -38,7 +38,7 @@ type Server struct {
 	metrics serverMetrics
 
 	seenMu sync.Mutex
-	seen   map[string]sqlitestore.WorkstationSeen
+	seen   map[string]records.WorkstationSeen
 
 	group *groupCommitter
 }
@@ -46,13 +46,13 @@ type Server struct {
 // NewServer checks cfg and returns the server.
 func NewServer(cfg ServerConfig) (*Server, error) {
 	if cfg.Store == nil {
-		return nil, errors.New("portlink: server: no store")
+		return nil, errors.New("replication: server: no store")
 	}
 	if cfg.Store.ReadOnly() {
-		return nil, errors.New("portlink: server: the store is read-only")
+		return nil, errors.New("replication: server: the store is read-only")
 	}
 	if cfg.FeedRetain < 0 {
-		return nil, fmt.Errorf("portlink: server: feed retention %d is negative", cfg.FeedRetain)
+		return nil, fmt.Errorf("replication: server: feed retention %d is negative", cfg.FeedRetain)
 	}
 	if cfg.CompactEvery <= 0 {
 		cfg.CompactEvery = time.Minute
@@ -64,7 +64,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{cfg: cfg, log: log, news: newBroadcaster(), seen: map[string]sqlitestore.WorkstationSeen{},
+	return &Server{cfg: cfg, log: log, news: newBroadcaster(), seen: map[string]records.WorkstationSeen{},
 		group: &groupCommitter{store: cfg.Store, maxGroup: 64}}, nil
 }
 
@@ -108,7 +108,7 @@ func (s *Server) compact(ctx context.Context) {
 
 func (s *Server) flushSeen(ctx context.Context) {
 	s.seenMu.Lock()
-	batch := make([]sqlitestore.WorkstationSeen, 0, len(s.seen))
+	batch := make([]records.WorkstationSeen, 0, len(s.seen))
 	for _, w := range s.seen {
 		batch = append(batch, w)
 	}
@@ -121,7 +121,7 @@ func (s *Server) flushSeen(ctx context.Context) {
 
 func (s *Server) noteSeen(id identity, feedVersion int64) {
 	s.seenMu.Lock()
-	s.seen[id.workstation] = sqlitestore.WorkstationSeen{Origin: id.workstation, Role: id.role, At: time.Now(), FeedVersion: feedVersion}
+	s.seen[id.workstation] = records.WorkstationSeen{Origin: id.workstation, Role: id.role, At: time.Now(), FeedVersion: feedVersion}
 	s.seenMu.Unlock()
 }
 
@@ -186,7 +186,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, id identit
 		return
 	}
 	start := time.Now()
-	res, err := s.group.ingest(sqlitestore.IngestBatch{
+	res, err := s.group.ingest(records.IngestBatch{
 		Origin: id.workstation, Role: id.role, Events: req.Events,
 		Backlog: max(0, req.Backlog-len(req.Events)), OldestUnsent: req.OldestUnsent,
 	})
@@ -199,8 +199,8 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, id identit
 	s.metrics.eventsDuplicate.Add(int64(res.Duplicates))
 	acked := res.Acked
 	var (
-		gap    *GapError
-		schema *SchemaError
+		gap    *records.GapError
+		schema *records.SchemaError
 	)
 	switch {
 	case err == nil:
@@ -214,15 +214,15 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, id identit
 		s.log.Warn("event held back: newer schema", "workstation", id.workstation, "origin_seq", schema.OriginSeq, "schema", schema.Schema)
 		writeError(w, http.StatusUnprocessableEntity, ErrorResponse{Error: CodeSchemaTooNew, Message: err.Error(), Acked: &acked,
 			OriginSeq: schema.OriginSeq, Schema: schema.Schema, MaxSchema: schema.Max})
-	case errors.Is(err, sqlitestore.ErrForeignOrigin):
+	case errors.Is(err, records.ErrForeignOrigin):
 		s.metrics.batch(CodeForeignOrigin)
 		s.log.Warn("batch refused: events of another workstation", "workstation", id.workstation, "err", err)
 		writeError(w, http.StatusForbidden, ErrorResponse{Error: CodeForeignOrigin, Message: err.Error(), Acked: &acked})
-	case errors.Is(err, sqlitestore.ErrSequenceConflict):
+	case errors.Is(err, records.ErrSequenceConflict):
 		s.metrics.batch(CodeSequenceConflict)
 		s.log.Error("batch refused: sequence conflict", "workstation", id.workstation, "err", err)
 		writeError(w, http.StatusConflict, ErrorResponse{Error: CodeSequenceConflict, Message: err.Error(), Acked: &acked})
-	case errors.Is(err, sqlitestore.ErrInvalidEvent):
+	case errors.Is(err, records.ErrInvalidEvent):
 		s.metrics.batch(CodeInvalidEvent)
 		s.log.Warn("batch refused: invalid event", "workstation", id.workstation, "err", err)
 		writeError(w, http.StatusUnprocessableEntity, ErrorResponse{Error: CodeInvalidEvent, Message: err.Error(), Acked: &acked})
@@ -250,18 +250,18 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, id identity
 		return
 	}
 	acked, err := s.cfg.Store.IngestAudit(r.Context(), id.workstation, req.Entries)
-	var gap *GapError
+	var gap *records.GapError
 	switch {
 	case err == nil:
 		writeJSON(w, http.StatusOK, AuditResponse{Acked: acked})
 	case errors.As(err, &gap):
 		writeError(w, http.StatusConflict, ErrorResponse{Error: CodeGap, Message: err.Error(), Acked: &acked, Expected: gap.Expected})
-	case errors.Is(err, sqlitestore.ErrForeignOrigin):
+	case errors.Is(err, records.ErrForeignOrigin):
 		writeError(w, http.StatusForbidden, ErrorResponse{Error: CodeForeignOrigin, Message: err.Error(), Acked: &acked})
-	case errors.Is(err, sqlitestore.ErrSequenceConflict):
+	case errors.Is(err, records.ErrSequenceConflict):
 		s.log.Error("audit refused: sequence conflict", "workstation", id.workstation, "err", err)
 		writeError(w, http.StatusConflict, ErrorResponse{Error: CodeSequenceConflict, Message: err.Error(), Acked: &acked})
-	case errors.Is(err, sqlitestore.ErrInvalidAudit):
+	case errors.Is(err, records.ErrInvalidAudit):
 		s.log.Error("audit refused: entry does not extend the chain", "workstation", id.workstation, "err", err)
 		writeError(w, http.StatusUnprocessableEntity, ErrorResponse{Error: CodeInvalidAudit, Message: err.Error(), Acked: &acked})
 	default:
@@ -271,13 +271,6 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, id identity
 		writeError(w, http.StatusInternalServerError, ErrorResponse{Error: CodeInternal, Message: "the server could not store the audit entries; retry"})
 	}
 }
-
-// GapError and SchemaError are the store's, re-exported for callers that
-// match the server's answers.
-type (
-	GapError    = sqlitestore.GapError
-	SchemaError = sqlitestore.SchemaError
-)
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")

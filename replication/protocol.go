@@ -1,10 +1,9 @@
-package portlink
+package replication
 
 import (
 	"time"
 
 	"github.com/portofentry/booth/records"
-	"github.com/portofentry/booth/sqlitestore"
 )
 
 // HTTP paths of the port server.
@@ -87,18 +86,18 @@ type ErrorResponse struct {
 // new); Head is the newest version the server holds, so More tells whether
 // to pull again at once.
 type FeedResponse struct {
-	Events    []records.Event                `json:"events"`
-	Version   int64                          `json:"version"`
-	Head      int64                          `json:"head"`
-	More      bool                           `json:"more"`
-	Reference []sqlitestore.PublishedDataset `json:"reference"`
+	Events    []records.Event            `json:"events"`
+	Version   int64                      `json:"version"`
+	Head      int64                      `json:"head"`
+	More      bool                       `json:"more"`
+	Reference []records.PublishedDataset `json:"reference"`
 }
 
 // SnapshotHeader is the first line of GET /v1/snapshot; the event lines
 // follow, then a SnapshotTrailer, whose absence means the stream was cut.
 type SnapshotHeader struct {
-	Version   int64                          `json:"version"`
-	Reference []sqlitestore.PublishedDataset `json:"reference"`
+	Version   int64                      `json:"version"`
+	Reference []records.PublishedDataset `json:"reference"`
 }
 
 // SnapshotTrailer is the last line of a complete snapshot.
@@ -117,7 +116,7 @@ const (
 // AuditRequest is the body of POST /v1/audit: entries of the caller's own
 // audit chain, in seq order.
 type AuditRequest struct {
-	Entries []sqlitestore.AuditEntry `json:"entries"`
+	Entries []records.AuditEntry `json:"entries"`
 }
 
 // AuditResponse is the 200 answer: the server holds the caller's chain,

@@ -1,4 +1,4 @@
-package portlink
+package replication
 
 import (
 	"errors"
@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/portofentry/booth/sqlitestore"
+	"github.com/portofentry/booth/records"
 )
 
 func TestGroupCommitKeepsEachBatchOutcome(t *testing.T) {
@@ -24,15 +24,15 @@ func TestGroupCommitKeepsEachBatchOutcome(t *testing.T) {
 				if b == 0 && r == 2 {
 					batch = all[r*10+1 : (r+1)*10] // a gap for this one batch only
 				}
-				res, err := g.ingest(sqlitestore.IngestBatch{Origin: origin, Events: batch})
-				var gap *GapError
+				res, err := g.ingest(records.IngestBatch{Origin: origin, Events: batch})
+				var gap *records.GapError
 				switch {
 				case b == 0 && r == 2:
 					if !errors.As(err, &gap) || gap.Expected != 21 {
 						errs <- fmt.Errorf("%s round %d: err = %v, want a gap expecting 21", origin, r, err)
 					}
 					// resend properly
-					if res, err = g.ingest(sqlitestore.IngestBatch{Origin: origin, Events: all[r*10 : (r+1)*10]}); err != nil || res.Acked != 30 {
+					if res, err = g.ingest(records.IngestBatch{Origin: origin, Events: all[r*10 : (r+1)*10]}); err != nil || res.Acked != 30 {
 						errs <- fmt.Errorf("%s resend: %+v, %v", origin, res, err)
 					}
 				case err != nil || res.Acked != int64((r+1)*10):

@@ -1,4 +1,4 @@
-package portlink
+package replication
 
 import (
 	"crypto/ecdsa"
@@ -304,7 +304,7 @@ func serial() *big.Int {
 	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
 		// crypto/rand does not fail on supported platforms.
-		panic(fmt.Sprintf("portlink: random serial: %v", err))
+		panic(fmt.Sprintf("replication: random serial: %v", err))
 	}
 	return n
 }

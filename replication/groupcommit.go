@@ -1,11 +1,11 @@
-package portlink
+package replication
 
 import (
 	"context"
 	"sync"
 	"time"
 
-	"github.com/portofentry/booth/sqlitestore"
+	"github.com/portofentry/booth/records"
 )
 
 // groupCommitter gathers the batches that arrive while the server is
@@ -17,7 +17,7 @@ import (
 // committing leads; it commits what is pending, hands each request its
 // outcome, and passes the lead to the oldest request still waiting.
 type groupCommitter struct {
-	store    *sqlitestore.Store
+	store    ServerStore
 	maxGroup int
 
 	mu      sync.Mutex
@@ -26,7 +26,7 @@ type groupCommitter struct {
 }
 
 type pendingBatch struct {
-	batch sqlitestore.IngestBatch
+	batch records.IngestBatch
 	// done receives a lead token or the outcome; a request never abandons
 	// it, or a passed lead would be lost.
 	done chan groupResult
@@ -34,7 +34,7 @@ type pendingBatch struct {
 
 type groupResult struct {
 	lead    bool
-	outcome sqlitestore.IngestOutcome
+	outcome records.IngestOutcome
 }
 
 // maxGroupEvents bounds the events of one group (one batch alone may exceed
@@ -44,7 +44,7 @@ const maxGroupEvents = 5000
 // groupCommitTimeout bounds one group's transaction.
 const groupCommitTimeout = 30 * time.Second
 
-func (g *groupCommitter) ingest(b sqlitestore.IngestBatch) (sqlitestore.IngestResult, error) {
+func (g *groupCommitter) ingest(b records.IngestBatch) (records.IngestResult, error) {
 	p := &pendingBatch{batch: b, done: make(chan groupResult, 2)}
 	g.mu.Lock()
 	g.pending = append(g.pending, p)
@@ -76,7 +76,7 @@ func (g *groupCommitter) lead() {
 	g.pending = append(g.pending[:0:0], g.pending[n:]...)
 	g.mu.Unlock()
 
-	batches := make([]sqlitestore.IngestBatch, len(group))
+	batches := make([]records.IngestBatch, len(group))
 	for i, p := range group {
 		batches[i] = p.batch
 	}
@@ -86,7 +86,7 @@ func (g *groupCommitter) lead() {
 	cancel()
 	for i, p := range group {
 		if err != nil {
-			p.done <- groupResult{outcome: sqlitestore.IngestOutcome{Err: err}}
+			p.done <- groupResult{outcome: records.IngestOutcome{Err: err}}
 		} else {
 			p.done <- groupResult{outcome: out[i]}
 		}

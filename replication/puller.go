@@ -1,4 +1,4 @@
-package portlink
+package replication
 
 import (
 	"bufio"
@@ -13,12 +13,11 @@ import (
 	"time"
 
 	"github.com/portofentry/booth/records"
-	"github.com/portofentry/booth/sqlitestore"
 )
 
 // PullerConfig configures the feed puller.
 type PullerConfig struct {
-	Store  *sqlitestore.Store // the workstation's store, writable
+	Store  PullerStore // the workstation's store, writable
 	Client *Client
 	Logger *slog.Logger
 	// Wait is the long-poll duration; 0 means 25 s.
@@ -63,10 +62,10 @@ func NewPuller(cfg PullerConfig) (*Puller, error) { return newPuller(cfg, newSta
 
 func newPuller(cfg PullerConfig, board *statusBoard) (*Puller, error) {
 	if cfg.Store == nil || cfg.Client == nil {
-		return nil, errors.New("portlink: puller needs a store and a client")
+		return nil, errors.New("replication: puller needs a store and a client")
 	}
 	if cfg.Store.ReadOnly() {
-		return nil, fmt.Errorf("portlink: puller: %w", sqlitestore.ErrReadOnly)
+		return nil, errors.New("replication: puller: the store is read-only")
 	}
 	cfg.Wait = min(defaultDur(cfg.Wait, 25*time.Second), MaxFeedWait)
 	cfg.Limit = min(defaultInt(cfg.Limit, 1000), MaxFeedLimit)
@@ -136,7 +135,7 @@ func (p *Puller) pullOnce(ctx context.Context) error {
 		return err
 	}
 	if len(resp.Events) > 0 || resp.Version > cp.Version {
-		if err := p.apply(ctx, sqlitestore.FeedApply{Events: resp.Events, Version: resp.Version}); err != nil {
+		if err := p.apply(ctx, records.FeedApply{Events: resp.Events, Version: resp.Version}); err != nil {
 			return err
 		}
 	}
@@ -145,7 +144,7 @@ func (p *Puller) pullOnce(ctx context.Context) error {
 	return nil
 }
 
-func (p *Puller) apply(ctx context.Context, f sqlitestore.FeedApply) error {
+func (p *Puller) apply(ctx context.Context, f records.FeedApply) error {
 	n, err := p.cfg.Store.ApplyFeed(ctx, f)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -189,7 +188,7 @@ func (p *Puller) snapshot(ctx context.Context) error {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	hdr, n, err := readSnapshot(resp.Body, snapshotChunk, func(chunk []records.Event, hdr *SnapshotHeader) error {
-		f := sqlitestore.FeedApply{Events: chunk}
+		f := records.FeedApply{Events: chunk}
 		if hdr != nil { // the last chunk, after a verified trailer
 			f.Version, f.Snapshot = hdr.Version, true
 		}
@@ -278,18 +277,14 @@ func (p *Puller) snapshotFailed(err error) error {
 // syncReference loads every published dataset newer than the loaded one.
 // A failure is logged and shown, and the version is left alone for a while;
 // the events keep flowing either way.
-func (p *Puller) syncReference(ctx context.Context, published []sqlitestore.PublishedDataset) {
+func (p *Puller) syncReference(ctx context.Context, published []records.PublishedDataset) {
 	if len(published) == 0 {
 		return
 	}
-	loaded, err := p.cfg.Store.ReferenceStatus(ctx)
+	have, err := p.cfg.Store.ReferenceVersions(ctx)
 	if err != nil {
 		p.log.Warn("reading reference status failed", "err", err)
 		return
-	}
-	have := map[string]int64{}
-	for _, d := range loaded {
-		have[d.Kind] = d.Version
 	}
 	for _, d := range published {
 		if d.Version <= have[d.Kind] {
@@ -302,7 +297,7 @@ func (p *Puller) syncReference(ctx context.Context, published []sqlitestore.Publ
 		if err == nil {
 			_, err = p.cfg.Store.ImportReference(ctx, d.Kind, bytes.NewReader(body), d.Version, d.AsOf)
 		}
-		if errors.Is(err, sqlitestore.ErrStaleDataset) {
+		if errors.Is(err, records.ErrStaleDataset) {
 			continue
 		}
 		if err != nil {
