@@ -45,10 +45,13 @@ func (m *Model) crossingHead() []string {
 	if r := c.Referral; r != nil {
 		second = "referred " + clock(r.At, m.clock) + " by " + by(r.By, r.Origin)
 	}
-	taken := "not taken — " + keyName(m.sh.Keys.Take) + " to take it"
+	taken := "not taken"
+	if m.sh.Keys.Take.Enabled() {
+		taken += " — " + keyName(m.sh.Keys.Take) + " to take it"
+	}
 	if t := cs.takenBy(); t != "" {
 		taken = "TAKEN BY " + t
-		if t == m.me() {
+		if m.isMe(t) {
 			taken += " (you)"
 		}
 	}
@@ -63,12 +66,18 @@ func (m *Model) crossingHead() []string {
 		for _, d := range c.Conflict {
 			parts = append(parts, detText(d.Value)+" ("+d.By()+")")
 		}
-		lines = append(lines, st.Banner.Render(pad(" ⚠ CONFLICT: "+strings.Join(parts, " vs ")+
-			" — press "+keyName(m.sh.Keys.Determine)+" to correct", w)))
+		hint := ""
+		if m.sh.Keys.Determine.Enabled() {
+			hint = " — press " + keyName(m.sh.Keys.Determine) + " to correct"
+		}
+		lines = append(lines, st.Banner.Render(pad(" ⚠ CONFLICT: "+strings.Join(parts, " vs ")+hint, w)))
 	}
 	if open := c.UnadjudicatedAlarms(); len(open) > 0 {
-		lines = append(lines, st.Banner.Render(pad(" ☢ "+open[0].Text+" not adjudicated — "+
-			keyName(m.sh.Keys.LSS)+" for LSS reachback; cannot be admitted until then", w)))
+		hint := " not adjudicated: cannot be admitted until LSS answers"
+		if m.sh.Keys.LSS.Enabled() {
+			hint = " not adjudicated — " + keyName(m.sh.Keys.LSS) + " for LSS reachback; cannot be admitted until then"
+		}
+		lines = append(lines, st.Banner.Render(pad(" ☢ "+open[0].Text+hint, w)))
 	}
 	return lines
 }

@@ -369,7 +369,7 @@ func (m *Model) goBack() tea.Cmd {
 // take assigns the crossing to the officer signed in.
 func (m *Model) take(id string) tea.Cmd {
 	by := m.takenByOf(id)
-	if by != "" && by == m.me() {
+	if m.isMe(by) {
 		m.status = Status{Text: "already taken by you"}
 		return nil
 	}
@@ -395,6 +395,10 @@ func (m *Model) takenByOf(id string) string {
 
 // me is how this officer's takes read: officer@workstation.
 func (m *Model) me() string { return m.officer + "@" + m.cfg.Workstation }
+
+// isMe reports whether by (officer@workstation as the record says) is the
+// officer signed in here; a record without the origin names the badge alone.
+func (m *Model) isMe(by string) bool { return by != "" && (by == m.me() || by == m.officer) }
 
 func (m *Model) determine(a determineAction) tea.Cmd {
 	cs := m.open

@@ -143,7 +143,7 @@ func (m *Model) queueRow(e records.QueueEntry, sel bool, nameW int, conflicts bo
 		switch {
 		case taken == "":
 			taken = "—"
-		case taken == m.me():
+		case m.isMe(taken):
 			taken = "▶ you"
 		}
 		colReason, _ := m.reasonTakenWidths()
