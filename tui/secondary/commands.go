@@ -13,10 +13,6 @@ import (
 // The commands below run on other goroutines: they get copies of what they
 // need and return a message; only Update changes the model.
 
-func (m *Model) call() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(m.ctx, m.cfg.Timeout)
-}
-
 // loadQueue reads the queue, the conflicts and the replica's status.
 func (m *Model) loadQueue() tea.Cmd {
 	m.queueSeq++

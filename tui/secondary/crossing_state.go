@@ -68,7 +68,7 @@ func (cs *crossingState) pendingLSS() (occupancy int, alarm string, requested, o
 	return a.Occupancy, a.Text, x != nil && len(x.Requests) > 0, true
 }
 
-// takenByMe reports whether the officer holds the referral.
+// takenBy is who holds the referral (officer@workstation), "" for nobody.
 func (cs *crossingState) takenBy() string {
 	if cs.c == nil || cs.c.TakenBy == nil {
 		return ""
