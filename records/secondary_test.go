@@ -390,7 +390,7 @@ func TestTimeline(t *testing.T) {
 		}
 	}
 	wantLines := map[Kind]struct{ source, text string }{
-		KindCrossingOpened:   {"workstation", "Crossing opened at port 2608 lane V03"},
+		KindCrossingOpened:   {"booth-1", "Crossing opened at port 2608 lane V03"},
 		KindRFIDRead:         {"RFID reader", "SENTRI card 900123456: GARCIA, MARIA ELENA"},
 		KindReferred:         {"A1@booth-1", "Referred to secondary: RPM — gamma alarm, driver mentions hospital"},
 		KindSecondaryTaken:   {"S1@sec-1", "Referral taken"},

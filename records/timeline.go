@@ -14,7 +14,8 @@ type TimelineEntry struct {
 	EventID string
 	Kind    Kind
 	// Source is who recorded it: "officer@workstation" for an officer's
-	// event, the device for a device's ("RPM", "plate reader"…).
+	// event, the device for a device's ("RPM", "plate reader"…), the
+	// workstation for its own (crossing opened or closed).
 	Source  string
 	Officer string
 	Origin  string
@@ -57,10 +58,11 @@ func TimelineOf(e Event) TimelineEntry {
 		te.Text = fmt.Sprintf("%s (schema %d): this build cannot read it", e.Kind, e.Schema)
 		return te
 	}
-	if e.Officer != "" {
+	te.Source = deviceName(e.Kind)
+	if e.Officer != "" || te.Source == "" {
+		// An officer's event, or the workstation's own (opening,
+		// closing): who and where.
 		te.Source = source(e.Officer, e.Origin)
-	} else {
-		te.Source = deviceName(e.Kind)
 	}
 	te.Text = describe(p)
 	return te
@@ -84,7 +86,7 @@ func deviceName(k Kind) string {
 	case KindBiometricPurged:
 		return "retention"
 	}
-	return "workstation"
+	return ""
 }
 
 // describe is the one-line text of a payload.

@@ -113,8 +113,12 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	defer store.Close()
 
 	mgr := hardware.NewManager(hardware.ManagerOptions{Logger: logger})
-	n, err := addDevices(mgr, cfg)
-	if err != nil {
+	secondaryRole := isSecondary(cfg) // no lane devices; the secondary screens over the replica
+	var changes *replicaChanges
+	n := 0
+	if secondaryRole {
+		changes = newReplicaChanges()
+	} else if n, err = addDevices(mgr, cfg); err != nil {
 		return err
 	}
 	// The replication link needs a writable store: a read-only workstation
@@ -130,13 +134,21 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 		}
 		if d != nil {
 			var stopServer func()
-			client, stopServer, err = startDemoPortServer(ctx, d.dir, cfg.Workstation, cfg.Role, logger)
+			if secondaryRole {
+				client, stopServer, err = startDemoSecondaryPort(ctx, d.dir, cfg.Workstation, defaultDemoLaneOptions(), logger)
+			} else {
+				client, stopServer, err = startDemoPortServer(ctx, d.dir, cfg.Workstation, cfg.Role, logger)
+			}
 			if err != nil {
 				return err
 			}
 			defer stopServer()
 		}
-		if client != nil {
+		if client != nil && secondaryRole {
+			if link, err = newSecondaryLink(store, client, logger, changes); err != nil {
+				return err
+			}
+		} else if client != nil {
 			if link, err = newLink(store, client, logger); err != nil {
 				return err
 			}
@@ -166,8 +178,10 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 		defer accounts.Close()
 		deps.Officers = &storeBackend{Store: accounts, SignIn: policy}
 	}
+	var faces *matcher
 	if cfg.Matcher.URL != "" {
-		deps.Faces = matcher{facematch.New(cfg.Matcher.URL, facematch.Options{Budget: cfg.Matcher.Timeout.Duration, Logger: logger})}
+		faces = &matcher{facematch.New(cfg.Matcher.URL, facematch.Options{Budget: cfg.Matcher.Timeout.Duration, Logger: logger})}
+		deps.Faces = *faces
 	}
 	var bio *biometric.Store
 	if !cfg.ReadOnly {
@@ -205,6 +219,11 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	if err != nil {
 		return err
 	}
+	if secondaryRole {
+		if err := model.UseSecondary(newSecondaryStore(store, link, faces)); err != nil {
+			return err
+		}
+	}
 	p := tea.NewProgram(model, tea.WithContext(ctx))
 	if n > 0 {
 		wg.Go(func() {
@@ -213,7 +232,11 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 			}
 		})
 	}
-	wg.Go(func() { forward(ctx, p, mgr, n > 0) })
+	if secondaryRole {
+		wg.Go(func() { forwardSecondary(ctx, p, changes) })
+	} else {
+		wg.Go(func() { forward(ctx, p, mgr, n > 0) })
+	}
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil

@@ -131,7 +131,7 @@ func historyEntry(h sqlitestore.HistoryEntry) tui.HistoryEntry {
 		plate = h.Region + "/" + h.Plate
 	}
 	return tui.HistoryEntry{CrossingID: h.CrossingID, At: h.At, Port: h.Port, Lane: h.Lane, Mode: h.Mode,
-		Outcome: string(h.Outcome), Status: string(h.Status), Plate: plate, Referred: h.Referred}
+		Outcome: historyOutcome(h), Status: string(h.Status), Plate: plate, Referred: h.Referred}
 }
 
 func sortHistory(hs []tui.HistoryEntry) {
