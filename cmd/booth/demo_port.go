@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/portofentry/booth/records"
-	"github.com/portofentry/booth/sqlitestore"
 	"github.com/portofentry/booth/replication"
+	"github.com/portofentry/booth/sqlitestore"
 )
 
 // `booth --demo --role secondary` needs referrals to work on: it runs the
