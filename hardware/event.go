@@ -13,7 +13,7 @@ import (
 )
 
 // Device names a serial device. The values are the `device` field of
-// `booth devices --json` (DESIGN §4).
+// `booth devices --json` (docs/design.md §4.7).
 type Device string
 
 // The booth's serial devices.
@@ -27,7 +27,7 @@ const (
 // EventKind is the `kind` field of a device event.
 type EventKind string
 
-// Device event kinds (DESIGN §4).
+// Device event kinds (docs/design.md §4.7).
 const (
 	KindStatus    EventKind = "status"
 	KindError     EventKind = "error"

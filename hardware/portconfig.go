@@ -58,7 +58,7 @@ type PortConfig struct {
 	FaultyAfter int
 }
 
-// DefaultBaud returns the usual line speed of a booth device (DESIGN §3):
+// DefaultBaud returns the usual line speed of a booth device (docs/design.md §3.1):
 // 9600 for the document reader and the RPM, 115200 for the RFID reader and
 // the plate reader.
 func DefaultBaud(dev Device) int {

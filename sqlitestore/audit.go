@@ -14,7 +14,7 @@ import (
 	"github.com/portofentry/booth/records"
 )
 
-// Audit actions (DESIGN §6). Other lower-case actions are accepted so a new
+// Audit actions (docs/design.md §6.3). Other lower-case actions are accepted so a new
 // build can audit new things without a migration.
 const (
 	ActionLogin           = "login"

@@ -15,7 +15,7 @@ import (
 	"github.com/portofentry/booth/sqlitestore/internal/synth"
 )
 
-// Benchmarks of the storage budgets (DESIGN §7). See docs/BENCHMARKS.md for
+// Benchmarks of the storage budgets (docs/design.md §7). See docs/BENCHMARKS.md for
 // the commands and the numbers.
 
 const benchSeed = 2504

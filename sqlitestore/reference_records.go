@@ -12,7 +12,7 @@ import (
 	"github.com/portofentry/booth/records"
 )
 
-// Reference dataset kinds (DESIGN §2). They name the JSONL files the port
+// Reference dataset kinds (docs/design.md §2.4). They name the JSONL files the port
 // server publishes and `portserver import KIND FILE` reads.
 const (
 	KindTravelers  = "travelers"

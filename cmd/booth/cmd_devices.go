@@ -25,7 +25,7 @@ const devicesUsage = `usage: booth devices [--json] [--doc P] [--rfid P] [--rpm 
 
 Opens the given serial devices and prints one line per event (connection
 changes, bad frames, documents, tags, occupancies, plates) until interrupted
-or until --for has elapsed. With --json each line is a JSON object (DESIGN §4).
+or until --for has elapsed. With --json each line is one JSON object (a stable format).
 At least one device is required.`
 
 // deviceFlags are one device's command-line settings.
@@ -166,7 +166,7 @@ func deviceTitle(dev hardware.Device) string {
 	return string(dev)
 }
 
-// jsonEventWriter writes each event as one JSON line (DESIGN §4).
+// jsonEventWriter writes each event as one JSON line (docs/design.md §4.7).
 func jsonEventWriter(w io.Writer) func(hardware.Event) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

@@ -13,7 +13,7 @@ import (
 	"testing/iotest"
 )
 
-// designSpecimen is the input of the DESIGN §4 example and designJSON its
+// designSpecimen is the input of the docs/design.md §4.6 example and designJSON its
 // output, verbatim.
 const (
 	designSpecimen = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\n"
@@ -47,7 +47,7 @@ func assertUnknownState(t *testing.T, out []byte) {
 }
 
 // assertDesignJSON checks that out is one JSON object and a newline, with
-// exactly the keys and values of DESIGN §4.
+// exactly the keys and values of docs/design.md §4.6.
 func assertDesignJSON(t *testing.T, out []byte) {
 	t.Helper()
 	if !bytes.HasSuffix(out, []byte("}\n")) || bytes.Count(out, []byte("\n")) != 1 {
@@ -61,7 +61,7 @@ func assertDesignJSON(t *testing.T, out []byte) {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("output differs from DESIGN §4\n got: %v\nwant: %v", got, want)
+		t.Errorf("output differs from docs/design.md §4.6\n got: %v\nwant: %v", got, want)
 	}
 }
 
@@ -150,7 +150,7 @@ func TestRunMRZReadError(t *testing.T) {
 	}
 }
 
-// TestMRZBinary builds the real binary and pipes the DESIGN §4 specimen
+// TestMRZBinary builds the real binary and pipes the docs/design.md §4.6 specimen
 // through it, as scripts at the port do.
 func TestMRZBinary(t *testing.T) {
 	if testing.Short() {

@@ -13,7 +13,7 @@ import (
 // BenchmarkTD3Latency measures, through a real pty and the real port loop,
 // the time from the last byte of a TD3 read (two lines of 44 + CRLF, 92
 // bytes) written to the pty master to the typed document event received
-// from the port's channel. Budget (DESIGN §7): p99 <= 2 ms.
+// from the port's channel. Budget (docs/design.md §7): p99 <= 2 ms.
 func BenchmarkTD3Latency(b *testing.B) {
 	benchLatency(b, docreader.Options{}, plain(td3))
 }

@@ -1,5 +1,5 @@
 // Package docreader decodes the travel-document (MRZ) reader's serial output
-// into document events (DESIGN §3). It accepts plain lines ended by CR, LF
+// into document events (docs/design.md §3.2). It accepts plain lines ended by CR, LF
 // or CRLF and framed reads (optional SOH header, STX lines ETX, optional BCC),
 // tolerates the readers' quirks and turns anything else into error events.
 package docreader

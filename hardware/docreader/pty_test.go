@@ -57,7 +57,7 @@ func kinds(evs []hardware.Event) string {
 	return strings.Join(s, " ")
 }
 
-// Every bad input of DESIGN §3 through a real pty: the driver reports it
+// Every bad input of docs/design.md §3.1 and §3.2 through a real pty: the driver reports it
 // and the next good read still comes through.
 func TestBadInputThroughPTY(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))

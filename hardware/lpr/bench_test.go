@@ -6,7 +6,7 @@ import (
 )
 
 // BenchmarkFeedPlate measures a typical alpr_results line from its last byte
-// to the typed plate event (DESIGN §7: serial frame to typed event).
+// to the typed plate event (docs/design.md §7: serial frame to typed event).
 func BenchmarkFeedPlate(b *testing.B) {
 	d := NewDecoder(Options{})
 	line := []byte(frameJSON(0, abc) + "\n")

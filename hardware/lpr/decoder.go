@@ -1,5 +1,5 @@
 // Package lpr decodes the license plate reader's serial output: one JSON
-// object per line in the OpenALPR shape (DESIGN §3). Each alpr_results frame
+// object per line in the OpenALPR shape (docs/design.md §3.5). Each alpr_results frame
 // with a usable plate becomes one plate event carrying the best reading;
 // heartbeats and other message types are counted and ignored.
 package lpr

@@ -1,5 +1,5 @@
 // Package rfid decodes the UHF RFID reader's serial lines (SENTRI, NEXUS,
-// FAST, Passport Card and Enhanced Driver's License tags; DESIGN §3) into
+// FAST, Passport Card and Enhanced Driver's License tags; docs/design.md §3.3) into
 // de-duplicated tag events.
 package rfid
 

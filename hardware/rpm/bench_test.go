@@ -19,7 +19,7 @@ func BenchmarkFeedSample(b *testing.B) {
 }
 
 // BenchmarkFeedOccupancyEnd measures an alarm sample plus the GX line whose
-// last byte completes the typed occupancy event (DESIGN §7: serial frame to
+// last byte completes the typed occupancy event (docs/design.md §7: serial frame to
 // typed event).
 func BenchmarkFeedOccupancyEnd(b *testing.B) {
 	d := NewDecoder(Options{})

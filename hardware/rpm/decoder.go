@@ -1,5 +1,5 @@
 // Package rpm decodes the radiation portal monitor's serial output: the
-// Rapiscan-style CSV lines of DESIGN §3 (GB/NB backgrounds, GH/GL/NH faults,
+// Rapiscan-style CSV lines of docs/design.md §3.4 (GB/NB backgrounds, GH/GL/NH faults,
 // GS/NS scan samples, GA/NA alarm samples, GX end of occupancy, SP speed,
 // TT/TC tamper). It folds the samples of one vehicle into one occupancy
 // result and reports faults and tamper changes as they come.

@@ -1,7 +1,7 @@
 // Package simulator imitates the booth's devices without hardware: one
 // pseudo-terminal per serial device (document reader, RFID reader, radiation
 // portal monitor, licence plate reader) carrying the exact wire bytes of
-// DESIGN §3, and the face matcher's HTTP API on loopback. It plays scenarios
+// docs/design.md §3, and the face matcher's HTTP API on loopback. It plays scenarios
 // (a crossing told as timed device steps) and faults (garbage, truncated
 // frames, floods, unplug and replug).
 //

@@ -15,7 +15,7 @@ import (
 // FaultKind names a device fault the simulator can inject.
 type FaultKind string
 
-// The faults of DESIGN §3 a driver must survive.
+// The faults of docs/design.md §3 a driver must survive.
 const (
 	FaultGarbage  FaultKind = "garbage"  // random bytes
 	FaultPartial  FaultKind = "partial"  // a truncated frame, then a good one

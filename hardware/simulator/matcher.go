@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// Matcher wire constants (DESIGN §3).
+// Matcher wire constants (docs/design.md §3.6).
 const (
 	matchThreshold  = 0.80
 	maxVerifyBody   = 64 << 10

@@ -165,7 +165,7 @@ func (d *DocStep) validate(fail failFunc) error {
 	return nil
 }
 
-// docQuirks are the reader quirks a doc step can imitate (DESIGN §3).
+// docQuirks are the reader quirks a doc step can imitate (docs/design.md §3.2).
 var docQuirks = []string{"lower", "underscore", "guillemet", "spaces", "blank-first"}
 
 func (r *RPMStep) validate(fail failFunc) error {

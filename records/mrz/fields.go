@@ -87,7 +87,7 @@ func (d *decoder) country(field, what string) (code, iso string) {
 	return code, ""
 }
 
-// sex decodes the sex field: '<' is unspecified, which DESIGN §4 reports
+// sex decodes the sex field: '<' is unspecified, which docs/design.md §4.6 reports
 // as X.
 func (d *decoder) sex(c byte) string {
 	switch c {

@@ -26,7 +26,7 @@ type Checks struct {
 }
 
 // Result is the parse of one document's MRZ. Its JSON form is the contract of
-// `booth mrz` (DESIGN §4): keys and value formats must not change.
+// `booth mrz` (docs/design.md §4.6): keys and value formats must not change.
 //
 // OptionalData has trailing fillers removed: it is the personal number on a
 // TD3 and, on a TD1, both optional elements (lines 1 and 2) joined by a

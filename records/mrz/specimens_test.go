@@ -118,7 +118,7 @@ func TestSpecimenCopyMatchesShared(t *testing.T) {
 	}
 }
 
-// designExample is the `booth mrz` output of DESIGN §4, verbatim.
+// designExample is the `booth mrz` output of docs/design.md §4.6, verbatim.
 const designExample = `{"format":"TD3","valid":true,"document_code":"P","issuing_state":"UTO","issuing_state_iso":"UTO",
  "document_number":"L898902C3","nationality":"UTO","nationality_iso":"UTO","birth_date":"1974-08-12",
  "sex":"F","expiry_date":"2012-04-15","surname":"ERIKSSON","given_names":"ANNA MARIA",
@@ -135,7 +135,7 @@ func TestDesignExampleExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := asJSONMap(t, r); !reflect.DeepEqual(got, want) {
-		t.Errorf("JSON differs from DESIGN §4\n got: %v\nwant: %v", got, want)
+		t.Errorf("JSON differs from docs/design.md §4.6\n got: %v\nwant: %v", got, want)
 	}
 }
 
@@ -178,7 +178,7 @@ func TestJSONKeysPerFormat(t *testing.T) {
 				}
 			}
 			if len(m) != 17 {
-				t.Errorf("JSON has %d keys, want the 17 of DESIGN §4", len(m))
+				t.Errorf("JSON has %d keys, want the 17 of docs/design.md §4.6", len(m))
 			}
 		})
 	}

@@ -37,7 +37,7 @@ const (
 	CitizenUnknown CitizenshipStatus = "unknown"
 )
 
-// Default retention (DESIGN §6): a US citizen's (or not yet established)
+// Default retention (docs/design.md §6.4): a US citizen's (or not yet established)
 // capture is deleted 12 hours after capture; a non-citizen's is kept at most
 // 14 days.
 const (
@@ -111,7 +111,7 @@ type Options struct {
 }
 
 // Store holds face captures in their own SQLite file, apart from
-// the crossing record (DESIGN §6). Deleted images are overwritten
+// the crossing record (docs/design.md §6.4). Deleted images are overwritten
 // (secure_delete) and their pages returned to the file system (incremental
 // vacuum), so a purged image cannot be recovered from the file.
 type Store struct {
