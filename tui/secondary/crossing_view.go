@@ -272,6 +272,7 @@ func (m *Model) travellerLines(n int, t *records.Traveler, w int) []string {
 	// capture) beside the traveller's lines.
 	art := halfBlock(photo, photoCols, photoRows)
 	tw := w - photoCols - 2
+	text = wrapAll(text, tw)
 	out := make([]string, max(len(text), len(art)))
 	for i := range out {
 		l := ""
