@@ -173,7 +173,7 @@ func testKeys() Keys {
 
 // station is one secondary workstation under test.
 type station struct {
-	t     *testing.T
+	t     testing.TB
 	p     *port
 	m     *Model
 	clock *testClock
@@ -201,7 +201,7 @@ func (c *testClock) advance(d time.Duration) {
 
 var t0 = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 
-func newStation(t *testing.T, p *port, clock *testClock, workstation, badge string, w, h int) *station {
+func newStation(t testing.TB, p *port, clock *testClock, workstation, badge string, w, h int) *station {
 	t.Helper()
 	s := &station{t: t, p: p, clock: clock}
 	r := &replica{p: p, origin: workstation}
@@ -342,7 +342,7 @@ func checkSize(t *testing.T, view string, w, h int) {
 }
 
 // ev builds a stored event of a crossing at t0+off.
-func ev(t *testing.T, id string, off time.Duration, officer, origin string, p records.Payload) records.Event {
+func ev(t testing.TB, id string, off time.Duration, officer, origin string, p records.Payload) records.Event {
 	t.Helper()
 	e, err := records.NewEvent(id, p, t0.Add(off), officer)
 	if err != nil {
@@ -355,7 +355,7 @@ func ev(t *testing.T, id string, off time.Duration, officer, origin string, p re
 // referredCar is a vehicle crossing referred by the primary at lane V02:
 // SENTRI card, a plate with candidates, an RPM gamma alarm acknowledged, a
 // face match, a lookout on the plate, and the primary's note.
-func referredCar(t *testing.T, id string, at time.Duration) []records.Event {
+func referredCar(t testing.TB, id string, at time.Duration) []records.Event {
 	const booth, officer = "booth-v02", "B1001"
 	en := &records.Enrollment{Program: "SENTRI", TravelerID: "T0001", Surname: "GARCIA", GivenNames: "MARIA ELENA",
 		BirthDate: "1984-03-17", Document: records.DocumentRef{Type: "SENTRI", Country: "USA", Number: "900123456"}}
@@ -379,7 +379,7 @@ func referredCar(t *testing.T, id string, at time.Duration) []records.Event {
 }
 
 // referredWalker is a pedestrian referred at random, nothing else.
-func referredWalker(t *testing.T, id string, at time.Duration) []records.Event {
+func referredWalker(t testing.TB, id string, at time.Duration) []records.Event {
 	const booth, officer = "booth-p01", "B1002"
 	return []records.Event{
 		ev(t, id, at, "", booth, records.CrossingOpened{Port: "2608", Lane: "P01", Mode: records.ModePedestrian, Trigger: "document"}),
