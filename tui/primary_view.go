@@ -280,7 +280,9 @@ func (s *primaryScreen) alertLines(cs *crossingState, w int) []string {
 	st := s.styles
 	c := cs.c
 	if len(c.Alerts) == 0 {
-		if ok, why := c.CanAdmit(); ok {
+		if ok, why := c.CanAdmit(); ok && !s.keys.Admit.Enabled() {
+			return []string{st.OK.Render("✔ clear")} // read-only: no admit key to name
+		} else if ok {
 			return []string{st.OK.Render("✔ clear — admit with " + s.keys.Admit.Help().Key)}
 		} else {
 			return []string{st.Dim.Render("no alerts · " + why)}

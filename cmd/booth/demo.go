@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/portofentry/booth/hardware/simulator"
+	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/sqlitestore"
 )
 
@@ -20,6 +21,11 @@ const (
 	demoBadge = "D1001"
 	demoName  = "DEMO OFFICER"
 	demoPIN   = "246810"
+	demoRoles = "primary,secondary"
+	// The demo supervisor signs in anywhere and is read-only there.
+	demoSupervisorBadge = "D9001"
+	demoSupervisorName  = "DEMO SUPERVISOR"
+	demoSupervisorPIN   = "135790"
 )
 
 // demoEnv is `booth --demo` (DESIGN §4): simulated devices in-process, a
@@ -106,11 +112,12 @@ func startDemo(ctx context.Context, cfg *Config) (*demoEnv, error) {
 	if cfg.Workstation == defaultConfig().Workstation {
 		cfg.Workstation = "demo-booth"
 	}
-	if err := seedDemo(ctx, cfg.Database, cfg.Workstation, cfg.Role, cfg.LogFile); err != nil {
+	if err := seedDemo(ctx, cfg.Database, cfg.Workstation, cfg.LogFile); err != nil {
 		d.Close()
 		return nil, err
 	}
-	d.hint = fmt.Sprintf("DEMO — badge %s  PIN %s  · simulated lane and in-process port server · data in %s", demoBadge, demoPIN, d.dir)
+	d.hint = fmt.Sprintf("DEMO — badge %s  PIN %s  · supervisor (read-only) badge %s  PIN %s  · simulated lane and in-process port server · data in %s",
+		demoBadge, demoPIN, demoSupervisorBadge, demoSupervisorPIN, d.dir)
 	return d, nil
 }
 
@@ -141,7 +148,7 @@ func demoScenarios(mode, names string) ([]simulator.Scenario, error) {
 
 // seedDemo loads the simulator's reference data and creates the demo
 // officer in a fresh database.
-func seedDemo(ctx context.Context, path, workstation, role, logPath string) error {
+func seedDemo(ctx context.Context, path, workstation, logPath string) error {
 	// Seeding logs to the demo's log file like the rest: the terminal
 	// belongs to the TUI.
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
@@ -172,8 +179,13 @@ func seedDemo(ctx context.Context, path, workstation, role, logPath string) erro
 	if err := seedDemoHistory(ctx, st, time.Now()); err != nil {
 		return err
 	}
-	if err := st.AddOfficer(ctx, demoBadge, demoName, role, []byte(demoPIN)); err != nil && !errors.Is(err, sqlitestore.ErrOfficerExists) {
-		return fmt.Errorf("demo officer: %w", err)
+	for _, o := range []sqlitestore.NewOfficer{
+		{Badge: demoBadge, Name: demoName, Roles: demoRoles, PIN: []byte(demoPIN)},
+		{Badge: demoSupervisorBadge, Name: demoSupervisorName, Roles: string(records.RoleSupervisor), PIN: []byte(demoSupervisorPIN)},
+	} {
+		if err := st.AddLocalOfficer(ctx, o); err != nil && !errors.Is(err, sqlitestore.ErrOfficerExists) {
+			return fmt.Errorf("demo officer %s: %w", o.Badge, err)
+		}
 	}
 	return nil
 }

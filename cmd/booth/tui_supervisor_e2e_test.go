@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSupervisorAtPrimaryBoothStoresNothing runs the real binary in tmux
+// (`booth --demo`, a primary booth with its in-process port server): the
+// demo supervisor signs in, a SENTRI car arrives and waits for a decision,
+// and the supervisor presses every write key. The screen stays read-only;
+// the lane's devices keep recording as the system; no event carries the
+// supervisor's badge, at the booth or at the port server, and the sign-in is
+// audited as read-only.
+func TestSupervisorAtPrimaryBoothStoresNothing(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: the end-to-end test needs a real terminal")
+	}
+	if testing.Short() {
+		t.Skip("end-to-end test builds the binary; skipped with -short")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "booth")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	demoDir := filepath.Join(dir, "demo")
+	s := &tmuxSession{t: t, socket: fmt.Sprintf("booth-sup-%d", os.Getpid()), name: "booth"}
+	t.Cleanup(func() { s.tmux("kill-server") })
+	cmd := fmt.Sprintf("env TERM=xterm-256color %s=%s %s=clean-sentri %s=1h %s --demo; echo BOOTH-EXITED $?; sleep 60",
+		envDemoDir, demoDir, envDemoScenarios, envDemoGap, bin)
+	if out, err := s.tmux("new-session", "-d", "-s", s.name, "-x", "160", "-y", "45", cmd); err != nil {
+		t.Fatalf("tmux: %v %s", err, out)
+	}
+	s.waitFor(15*time.Second, "SIGN IN", "badge "+demoSupervisorBadge, "PIN "+demoSupervisorPIN)
+	s.keys(demoSupervisorBadge, "Enter")
+	s.keys(demoSupervisorPIN, "Enter")
+	s.waitFor(10*time.Second, "READ-ONLY", "signed in as "+demoSupervisorBadge)
+	// The car arrives and waits for a decision; the devices recorded it.
+	s.waitFor(30*time.Second, "GARCIA, MARIA ELENA", "7ABC123", "✔ CLEAR")
+	for _, k := range []string{"a", "r", "space", "n", "m", "p", "x", "t", "f", "l", "d", "Enter"} {
+		s.keys(k)
+		time.Sleep(150 * time.Millisecond)
+		if scr := s.screen(); strings.Contains(scr, "saved:") || strings.Contains(scr, "… saving") {
+			t.Fatalf("after %q the screen says something is saved:\n%s", k, scr)
+		}
+		s.keys("Escape")
+		time.Sleep(300 * time.Millisecond) // or the next key arrives as alt+key
+	}
+	scr := s.waitFor(5*time.Second, "READ-ONLY", "GARCIA, MARIA ELENA")
+	if strings.Contains(scr, "saved") || strings.Contains(scr, "admit with") || strings.Contains(scr, "referred to secondary") {
+		t.Errorf("the supervisor's keys decided the car:\n%s", scr)
+	}
+	s.waitFor(15*time.Second, "LINK online │") // the device events reached the port server
+	s.keys("C-c")
+	s.waitFor(10*time.Second, "BOOTH-EXITED 0")
+
+	count := func(db, query string, args ...any) int {
+		t.Helper()
+		h, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer h.Close()
+		var n int
+		if err := h.QueryRowContext(context.Background(), query, args...).Scan(&n); err != nil {
+			t.Fatalf("%s: %s: %v", db, query, err)
+		}
+		return n
+	}
+	booth, server := filepath.Join(demoDir, "booth.db"), filepath.Join(demoDir, "portserver.db")
+	for _, db := range []string{booth, server} {
+		if n := count(db, `SELECT count(*) FROM events WHERE officer = ?`, demoSupervisorBadge); n != 0 {
+			t.Errorf("%s: %d events under the supervisor's badge", filepath.Base(db), n)
+		}
+		if n := count(db, `SELECT count(*) FROM events WHERE origin = 'demo-booth' AND kind = 'rfid.read'`); n != 2 {
+			t.Errorf("%s: %d card reads recorded by the lane, want 2 (the devices keep recording)", filepath.Base(db), n)
+		}
+		if n := count(db, `SELECT count(*) FROM events WHERE origin = 'demo-booth' AND kind IN ('determination', 'referred', 'note', 'alert.acknowledged')`); n != 0 {
+			t.Errorf("%s: %d officer decisions stored", filepath.Base(db), n)
+		}
+	}
+	if n := count(booth, `SELECT count(*) FROM audit_log WHERE action = 'login' AND officer = ? AND detail LIKE '%"access":"read-only"%'`, demoSupervisorBadge); n != 1 {
+		t.Errorf("%d read-only sign-ins of the supervisor audited, want 1", n)
+	}
+}
