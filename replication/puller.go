@@ -113,6 +113,9 @@ func (p *Puller) pullOnce(ctx context.Context) error {
 		p.board.report(false, StateError, err)
 		return err
 	}
+	// Accounts first: the long poll may wait, and a disable or a lockout
+	// should not.
+	p.syncAccounts(ctx)
 	rctx, cancel := context.WithTimeout(ctx, p.cfg.Wait+15*time.Second)
 	defer cancel()
 	resp, err := p.cfg.Client.Feed(rctx, cp.Version, p.cfg.Wait, p.cfg.Limit)

@@ -137,6 +137,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET "+PathReference+"{kind}/{version}", s.authed(s.handleReference))
 	mux.Handle("GET "+PathMetrics, s.authed(s.handleMetrics))
 	mux.Handle("GET "+PathHealth, s.authed(s.handleHealth))
+	mux.Handle("GET "+PathAccounts, s.authed(s.handleAccounts))
 	return mux
 }
 
@@ -183,6 +184,18 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, id identit
 		s.metrics.batch(CodeTooLarge)
 		writeError(w, http.StatusRequestEntityTooLarge, ErrorResponse{Error: CodeTooLarge,
 			Message: fmt.Sprintf("batch of %d events, at most %d", len(req.Events), MaxBatchEvents)})
+		return
+	}
+	if why, err := s.refuseNonWriters(r.Context(), req.Events); err != nil || why != "" {
+		if err != nil {
+			s.metrics.batch(CodeInternal)
+			s.log.Error("checking the batch's officers failed", "workstation", id.workstation, "err", err)
+			writeError(w, http.StatusInternalServerError, ErrorResponse{Error: CodeInternal, Message: "the server could not check the batch; retry"})
+			return
+		}
+		s.metrics.batch(CodeForbidden)
+		s.log.Warn("batch refused: an officer without a writing role", "workstation", id.workstation, "why", why)
+		writeError(w, http.StatusForbidden, ErrorResponse{Error: CodeForbidden, Message: why})
 		return
 	}
 	start := time.Now()
@@ -250,6 +263,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, id identity
 		return
 	}
 	acked, err := s.cfg.Store.IngestAudit(r.Context(), id.workstation, req.Entries)
+	s.countSignIns(r.Context(), id.workstation, req.Entries, acked)
 	var gap *records.GapError
 	switch {
 	case err == nil:

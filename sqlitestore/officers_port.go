@@ -3,6 +3,7 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -18,26 +19,11 @@ import (
 // version, and a workstation asks for the accounts changed after the last
 // version it applied.
 
-// PortAccount is a port account as the feed carries it: the server's
-// columns, never a workstation's own failure count.
-type PortAccount struct {
-	Badge       string    `json:"badge"`
-	Name        string    `json:"name"`
-	Roles       string    `json:"roles"`
-	PINAlgo     string    `json:"pin_algo"`
-	PINTime     int       `json:"pin_time"`
-	PINMemory   int       `json:"pin_memory"`
-	PINThreads  int       `json:"pin_threads"`
-	PINSalt     []byte    `json:"pin_salt"`
-	PINHash     []byte    `json:"pin_hash"`
-	CreatedAt   time.Time `json:"created_at"`
-	DisabledAt  time.Time `json:"disabled_at,omitzero"`
-	LockedUntil time.Time `json:"locked_until,omitzero"`
-	Version     int64     `json:"version"`
-}
+// PortAccount is a port account as the feed carries it (records.PortAccount).
+type PortAccount = records.PortAccount
 
-// validate checks an account received from the feed.
-func (a PortAccount) validate() error {
+// validatePortAccount checks an account received from the feed.
+func validatePortAccount(a PortAccount) error {
 	if !validBadge(a.Badge) {
 		return fmt.Errorf("badge %q is not a badge", a.Badge)
 	}
@@ -202,15 +188,14 @@ func (s *Store) PortAccountsSince(ctx context.Context, after int64) ([]PortAccou
 // mutual TLS; the server makes it at the first call.
 func (s *Store) PortPepper() ([]byte, error) { return s.portPepper(true) }
 
-// AccountsUpdate is what a workstation received from the port server.
-type AccountsUpdate struct {
-	// Pepper is the port pepper; kept in a 0600 file, never in the
-	// database. Nil keeps the file as it is.
-	Pepper []byte
-	// Accounts changed since the version asked after.
-	Accounts []PortAccount
-	// HeardAt is when the server answered (the cache's age counts from it).
-	HeardAt time.Time
+// AccountsUpdate is what a workstation received (records.AccountsUpdate).
+type AccountsUpdate = records.AccountsUpdate
+
+// AccountVersion is the highest port account version this workstation
+// applied (0 before the first delivery).
+func (s *Store) AccountVersion(ctx context.Context) (int64, error) {
+	c, err := s.AccountCache(ctx)
+	return c.Version, err
 }
 
 // ApplyPortAccounts stores what the port server sent: the pepper into its
@@ -223,7 +208,7 @@ func (s *Store) ApplyPortAccounts(ctx context.Context, u AccountsUpdate) (int, e
 		return 0, ErrReadOnly
 	}
 	for _, a := range u.Accounts {
-		if err := a.validate(); err != nil {
+		if err := validatePortAccount(a); err != nil {
 			return 0, fmt.Errorf("sqlitestore: apply port accounts: %w", err)
 		}
 	}
@@ -272,12 +257,84 @@ func (s *Store) ApplyPortAccounts(ctx context.Context, u AccountsUpdate) (int, e
 	return len(u.Accounts), nil
 }
 
-// CountPortLoginFailure counts, at the port server, a failed sign-in with a
-// port account reported by a workstation (its replicated login_failed
-// audit entry). On the MaxFailedLogins-th since the last success anywhere,
-// the account is locked port-wide until at + LockoutDuration; the lock
-// reaches every workstation with the feed. Unknown badges are ignored.
-func (s *Store) CountPortLoginFailure(ctx context.Context, tx *sql.Tx, badge string, at time.Time) (locked bool, err error) {
+// RecordPortSignIns counts, at the port server, the sign-ins with port
+// accounts that workstations report in their replicated audit chains: a
+// failed one (wrong PIN) adds to the account's port-wide count, a
+// successful one clears it. On the MaxFailedLogins-th consecutive failure
+// the account is locked port-wide until the failure's time plus
+// LockoutDuration, audited, and the lock reaches every workstation with the
+// account feed. Each entry counts once, however often it is resent; entries
+// about badges that are not port accounts are ignored. It returns the
+// badges it locked.
+func (s *Store) RecordPortSignIns(ctx context.Context, entries []records.AuditEntry) ([]string, error) {
+	if s.readOnly || s.write == nil {
+		return nil, ErrReadOnly
+	}
+	var relevant []records.AuditEntry
+	for _, e := range entries {
+		if portSignIn(e) != 0 {
+			relevant = append(relevant, e)
+		}
+	}
+	if len(relevant) == 0 {
+		return nil, nil
+	}
+	var locked []string
+	err := s.ownWriteTx(ctx, func(tx *sql.Tx) error {
+		locked = locked[:0]
+		for _, e := range relevant {
+			res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO port_signin_seen (audit_id) VALUES (?)`, e.ID)
+			if err != nil {
+				return fmt.Errorf("note entry %s: %w", e.ID, err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue // counted when it first arrived
+			}
+			if portSignIn(e) > 0 {
+				if _, err := tx.ExecContext(ctx, `UPDATE port_accounts SET failed_attempts = 0 WHERE badge = ?`, e.Officer); err != nil {
+					return fmt.Errorf("reset failures of %s: %w", e.Officer, err)
+				}
+				continue
+			}
+			lock, err := s.countPortFailure(ctx, tx, e.Subject, e.At)
+			if err != nil {
+				return err
+			}
+			if lock {
+				locked = append(locked, e.Subject)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: record port sign-ins: %w", err)
+	}
+	return locked, nil
+}
+
+// portSignIn classifies an audit entry: 1 a successful sign-in with a port
+// account, -1 a wrong PIN on one, 0 anything else (an unknown badge, a
+// lock, a refusal after the right PIN).
+func portSignIn(e records.AuditEntry) int {
+	var d struct {
+		Source string `json:"source"`
+		Reason string `json:"reason"`
+	}
+	if json.Unmarshal(e.Detail, &d) != nil || d.Source != SourcePort {
+		return 0
+	}
+	switch {
+	case e.Action == ActionLogin && e.Officer != "":
+		return 1
+	case e.Action == ActionLoginFailed && d.Reason == "bad_credentials" && e.Subject != UnknownBadge:
+		return -1
+	}
+	return 0
+}
+
+// countPortFailure adds one failure to a port account's port-wide count and
+// locks it on the MaxFailedLogins-th.
+func (s *Store) countPortFailure(ctx context.Context, tx *sql.Tx, badge string, at time.Time) (locked bool, err error) {
 	var n int
 	err = tx.QueryRowContext(ctx, `UPDATE port_accounts SET failed_attempts = failed_attempts + 1 WHERE badge = ? RETURNING failed_attempts`,
 		badge).Scan(&n)
@@ -294,6 +351,9 @@ func (s *Store) CountPortLoginFailure(ctx context.Context, tx *sql.Tx, badge str
 	if err != nil {
 		return false, err
 	}
+	if at.IsZero() {
+		at = time.Now()
+	}
 	until := at.Add(LockoutDuration).UTC()
 	if _, err := tx.ExecContext(ctx, `UPDATE port_accounts SET failed_attempts = 0, locked_until = ?, version = ? WHERE badge = ?`,
 		until.UnixNano(), v, badge); err != nil {
@@ -307,35 +367,21 @@ func (s *Store) CountPortLoginFailure(ctx context.Context, tx *sql.Tx, badge str
 	return true, nil
 }
 
-// ResetPortLoginFailures clears the port-wide failure count of a port
-// account after a successful sign-in at any workstation.
-func (s *Store) ResetPortLoginFailures(ctx context.Context, tx *sql.Tx, badge string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE port_accounts SET failed_attempts = 0 WHERE badge = ?`, badge); err != nil {
-		return fmt.Errorf("reset port login failures %s: %w", badge, err)
-	}
-	return nil
-}
-
 // OfficerWrites reports whether badge is a port account and, if so,
 // whether it holds a writing role. The port server refuses any event whose
 // officer is an account without one, whatever the certificate.
-func (s *Store) OfficerWrites(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, badge string) (known, writes bool, err error) {
-	if q == nil {
-		q = s.read
-	}
+func (s *Store) OfficerWrites(ctx context.Context, badge string) (known, writes bool, err error) {
 	var roles string
-	err = q.QueryRowContext(ctx, `SELECT roles FROM port_accounts WHERE badge = ?`, badge).Scan(&roles)
+	err = s.read.QueryRowContext(ctx, `SELECT roles FROM port_accounts WHERE badge = ?`, badge).Scan(&roles)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, false, nil
 	}
 	if err != nil {
-		return false, false, fmt.Errorf("officer %s: %w", badge, err)
+		return false, false, fmt.Errorf("sqlitestore: officer %s: %w", badge, err)
 	}
 	rs, err := records.ParseRoles(roles)
 	if err != nil {
-		return true, false, fmt.Errorf("officer %s: %w", badge, err)
+		return true, false, fmt.Errorf("sqlitestore: officer %s: %w", badge, err)
 	}
 	return true, rs.Writes(), nil
 }

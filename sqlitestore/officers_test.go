@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -498,17 +499,35 @@ func TestPortAccountsComeDown(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		booth.Authenticate(ctx, "P1", []byte("000001"), t0)
 	}
-	err = server.ownWriteTx(ctx, func(tx *sql.Tx) error {
-		for i := 0; i < MaxFailedLogins; i++ {
-			if _, err := server.CountPortLoginFailure(ctx, tx, "P1", t0); err != nil {
-				return err
-			}
+	// The workstations' audit entries reach the server: four failures, a
+	// success (which clears the count), then five failures, each batch sent
+	// twice (a resend counts once), and failures of an unknown badge.
+	entry := func(action, officer, subject, detail string) records.AuditEntry {
+		return records.AuditEntry{ID: records.NewID(), At: t0, Action: action, Officer: officer, Subject: subject, Detail: json.RawMessage(detail)}
+	}
+	failure := func() records.AuditEntry {
+		return entry(ActionLoginFailed, "", "P1", `{"reason":"bad_credentials","source":"port"}`)
+	}
+	var batch []records.AuditEntry
+	for i := 0; i < MaxFailedLogins-1; i++ {
+		batch = append(batch, failure())
+	}
+	batch = append(batch, entry(ActionLogin, "P1", "P1", `{"source":"port"}`),
+		entry(ActionLoginFailed, "", UnknownBadge, `{"reason":"bad_credentials"}`))
+	for i := 0; i < 2; i++ {
+		if locked, err := server.RecordPortSignIns(ctx, batch); err != nil || len(locked) != 0 {
+			t.Fatalf("RecordPortSignIns = %v, %v; want no lock", locked, err)
 		}
-		_, err := server.CountPortLoginFailure(ctx, tx, "NOBODY", t0)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
+	}
+	batch = nil
+	for i := 0; i < MaxFailedLogins; i++ {
+		batch = append(batch, failure())
+	}
+	if locked, err := server.RecordPortSignIns(ctx, batch[:MaxFailedLogins-1]); err != nil || len(locked) != 0 {
+		t.Fatalf("four failures: %v, %v", locked, err)
+	}
+	if locked, err := server.RecordPortSignIns(ctx, batch); err != nil || len(locked) != 1 || locked[0] != "P1" {
+		t.Fatalf("the fifth failure: %v, %v; want P1 locked", locked, err)
 	}
 	sync(t0)
 	if _, err := booth.Authenticate(ctx, "P1", []byte("480913"), t0.Add(time.Minute)); !errors.Is(err, ErrLockedOut) {
@@ -530,7 +549,7 @@ func TestPortAccountsComeDown(t *testing.T) {
 		badge         string
 		known, writes bool
 	}{{"P1", true, true}, {"P2", true, false}, {"ZZ", false, false}} {
-		known, writes, err := server.OfficerWrites(ctx, nil, b.badge)
+		known, writes, err := server.OfficerWrites(ctx, b.badge)
 		if err != nil || known != b.known || writes != b.writes {
 			t.Errorf("OfficerWrites(%s) = %v %v %v", b.badge, known, writes, err)
 		}

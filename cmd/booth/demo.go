@@ -179,12 +179,30 @@ func seedDemo(ctx context.Context, path, workstation, logPath string) error {
 	if err := seedDemoHistory(ctx, st, time.Now()); err != nil {
 		return err
 	}
-	for _, o := range []sqlitestore.NewOfficer{
-		{Badge: demoBadge, Name: demoName, Roles: demoRoles, PIN: []byte(demoPIN)},
-		{Badge: demoSupervisorBadge, Name: demoSupervisorName, Roles: string(records.RoleSupervisor), PIN: []byte(demoSupervisorPIN)},
-	} {
+	// Local copies, so a demo whose port server is not this one's (the
+	// secondary demo) signs in too; the demo port server's accounts shadow
+	// them as soon as the feed delivered them (a port account wins).
+	for _, o := range demoOfficers() {
 		if err := st.AddLocalOfficer(ctx, o); err != nil && !errors.Is(err, sqlitestore.ErrOfficerExists) {
 			return fmt.Errorf("demo officer %s: %w", o.Badge, err)
+		}
+	}
+	return nil
+}
+
+func demoOfficers() []sqlitestore.NewOfficer {
+	return []sqlitestore.NewOfficer{
+		{Badge: demoBadge, Name: demoName, Roles: demoRoles, PIN: []byte(demoPIN)},
+		{Badge: demoSupervisorBadge, Name: demoSupervisorName, Roles: string(records.RoleSupervisor), PIN: []byte(demoSupervisorPIN)},
+	}
+}
+
+// seedDemoPortAccounts makes the demo officers port accounts at the demo's
+// port server: they reach the booth with the account feed, as at a port.
+func seedDemoPortAccounts(ctx context.Context, srv *sqlitestore.Store) error {
+	for _, o := range demoOfficers() {
+		if err := srv.AddPortAccount(ctx, o); err != nil && !errors.Is(err, sqlitestore.ErrOfficerExists) {
+			return fmt.Errorf("demo port account %s: %w", o.Badge, err)
 		}
 	}
 	return nil

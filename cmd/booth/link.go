@@ -67,6 +67,10 @@ func startDemoPortServer(ctx context.Context, dir, workstation, role string, log
 	if err != nil {
 		return nil, nil, fmt.Errorf("demo port server database: %w", err)
 	}
+	if err := seedDemoPortAccounts(ctx, srvStore); err != nil {
+		srvStore.Close()
+		return nil, nil, err
+	}
 	local, err := replication.StartLocal(ctx, srvStore, filepath.Join(dir, "pki"), logger)
 	if err != nil {
 		srvStore.Close()

@@ -17,8 +17,9 @@ import (
 // demo supervisor signs in, a SENTRI car arrives and waits for a decision,
 // and the supervisor presses every write key. The screen stays read-only;
 // the lane's devices keep recording as the system; no event carries the
-// supervisor's badge, at the booth or at the port server, and the sign-in is
-// audited as read-only.
+// supervisor's badge, at the booth or at the port server, and the sign-in,
+// with the port account the demo port server sent down, is audited as
+// read-only.
 func TestSupervisorAtPrimaryBoothStoresNothing(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed: the end-to-end test needs a real terminal")
@@ -87,7 +88,8 @@ func TestSupervisorAtPrimaryBoothStoresNothing(t *testing.T) {
 			t.Errorf("%s: %d officer decisions stored", filepath.Base(db), n)
 		}
 	}
-	if n := count(booth, `SELECT count(*) FROM audit_log WHERE action = 'login' AND officer = ? AND detail LIKE '%"access":"read-only"%'`, demoSupervisorBadge); n != 1 {
-		t.Errorf("%d read-only sign-ins of the supervisor audited, want 1", n)
+	if n := count(booth, `SELECT count(*) FROM audit_log WHERE action = 'login' AND officer = ? AND detail LIKE '%"access":"read-only"%' AND detail LIKE '%"source":"port"%'`,
+		demoSupervisorBadge); n != 1 {
+		t.Errorf("%d read-only sign-ins of the supervisor with the port account (delivered by the demo port server) audited, want 1", n)
 	}
 }
