@@ -11,6 +11,7 @@
 //	portserver status [--db F] [--json]
 //	portserver export [--db F] [--after V] --request ID --agency A --authority T
 //	portserver audit verify [--db F]
+//	portserver officer add|list|disable [--badge B] [--name N] [--role ROLES] [--db F]
 package main
 
 import (
@@ -29,6 +30,8 @@ var subcommands = map[string]subcommand{
 	"status": runStatus,
 	"export": runExport,
 	"audit":  runAudit,
+	// Port officer accounts (cmd_officer.go).
+	"officer": runOfficer,
 	// Build information (version.go).
 	"--version": runVersion,
 	"-version":  runVersion,
@@ -46,6 +49,7 @@ commands:
   status                per workstation: last seen, high-water mark, backlog, lag
   export                the port's events as JSON lines (a recorded, audited request)
   audit verify          verify the audit chains in the server's database
+  officer add|list|disable  the port's officer accounts (PIN on stdin, never argv)
   --version             what this binary was built from
 
 run 'portserver COMMAND -h' for the flags of a command.

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+
+	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/sqlitestore"
+)
+
+const officerUsage = `usage:
+  portserver officer add --badge B --name N --role ROLES [--db F] [--port CODE]
+  portserver officer list [--json] [--db F]
+  portserver officer disable --badge B [--db F]
+
+Manages the port's officer accounts. They reach every workstation with the
+port server's feed as cached verifiers (argon2id over the port pepper, a
+0600 file beside the database that workstations receive over mutual TLS);
+a disable or a port-wide lockout reaches them the same way. ROLES is a set:
+primary, secondary, supervisor, or several joined by commas. The PIN (6-12
+digits) is read from stdin, never from the command line: typed twice without
+echo from a terminal, otherwise the first line of stdin.`
+
+// runOfficer implements `portserver officer`.
+func runOfficer(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return usageError(stderr, "officer: missing action (add, list, disable)\n%s", officerUsage)
+	}
+	switch args[0] {
+	case "add":
+		return runOfficerAdd(args[1:], stdin, stdout, stderr)
+	case "list":
+		return runOfficerList(args[1:], stdout, stderr)
+	case "disable":
+		return runOfficerDisable(args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprintln(stdout, officerUsage)
+		return 0
+	}
+	return usageError(stderr, "officer: unknown action %q\n%s", args[0], officerUsage)
+}
+
+// parseOfficerFlags parses args, refusing stray arguments (a PIN typed on
+// the command line would land in shell history and ps).
+func parseOfficerFlags(fs interface {
+	Parse([]string) error
+	NArg() int
+	Arg(int) string
+}, args []string, stderr io.Writer) (ok bool, code int) {
+	if err := fs.Parse(args); err != nil {
+		return false, 2
+	}
+	if fs.NArg() > 0 {
+		return false, usageError(stderr, "officer: unexpected argument %q (the PIN is read from stdin, never from the command line)", fs.Arg(0))
+	}
+	return true, 0
+}
+
+// openOfficerStore refuses a server database or port pepper that others may
+// read, makes a new database 0600, and opens it.
+func openOfficerStore(ctx context.Context, db, port string, readOnly bool, stderr io.Writer) (*sqlitestore.Store, error) {
+	for _, f := range []string{db, db + "-wal", db + "-shm", sqlitestore.PortPepperPath(db)} {
+		st, err := os.Stat(f)
+		if err != nil {
+			continue
+		}
+		if perm := st.Mode().Perm(); perm&0o077 != 0 {
+			return nil, fmt.Errorf("%s is mode %04o, readable or writable by others: it must be 0600 (chmod 600 %s)", f, perm, f)
+		}
+	}
+	if !readOnly && port != "" { // a new database: made 0600 before SQLite opens it
+		if f, err := os.OpenFile(db, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+			f.Close()
+		}
+	}
+	log, _ := logger(stderr, "warn")
+	s, err := openServerStore(ctx, db, port, readOnly, log)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", db, err)
+	}
+	return s, nil
+}
+
+func runOfficerAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlags("officer add", stderr)
+	badge := fs.String("badge", "", "badge number (required)")
+	name := fs.String("name", "", "officer's name (required)")
+	role := fs.String("role", "", "roles: primary, secondary, supervisor, or several joined by commas (required)")
+	db := fs.String("db", defaultDB, "server database")
+	port := fs.String("port", "", "port code, to create a new server database")
+	if ok, code := parseOfficerFlags(fs, args, stderr); !ok {
+		return code
+	}
+	if *badge == "" || *name == "" || *role == "" {
+		return usageError(stderr, "officer add: --badge, --name and --role are required")
+	}
+	roles, err := records.ParseRoles(*role)
+	if err != nil {
+		return usageError(stderr, "officer add: --role: %v", err)
+	}
+	b := sqlitestore.NormalizeBadge(*badge)
+	pin, err := readPIN(stdin, stderr, b)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("officer add: %w", err))
+	}
+	defer clear(pin)
+	if err := sqlitestore.ValidatePIN(pin); err != nil {
+		return fail(stderr, fmt.Errorf("officer add: %w", err))
+	}
+	ctx := context.Background()
+	s, err := openOfficerStore(ctx, *db, *port, false, stderr)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("officer add: %w", err))
+	}
+	defer s.Close()
+	if err := s.AddPortAccount(ctx, sqlitestore.NewOfficer{Badge: b, Name: *name, Roles: *role, PIN: pin}); err != nil {
+		return fail(stderr, fmt.Errorf("officer add: %w", err))
+	}
+	fmt.Fprintf(stdout, "port account %s (%s, %s) added; workstations receive it with the feed\n", b, strings.TrimSpace(*name), roles)
+	return 0
+}
+
+func runOfficerList(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("officer list", stderr)
+	asJSON := fs.Bool("json", false, "print a JSON array of accounts")
+	db := fs.String("db", defaultDB, "server database")
+	if ok, code := parseOfficerFlags(fs, args, stderr); !ok {
+		return code
+	}
+	ctx := context.Background()
+	s, err := openOfficerStore(ctx, *db, "", true, stderr)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("officer list: %w", err))
+	}
+	defer s.Close()
+	list, err := s.ListPortAccounts(ctx)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("officer list: %w", err))
+	}
+	if *asJSON {
+		if list == nil {
+			list = []sqlitestore.Officer{}
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(list); err != nil {
+			return fail(stderr, fmt.Errorf("officer list: %w", err))
+		}
+		return 0
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "BADGE\tNAME\tROLES\tSTATUS")
+	now := time.Now()
+	for _, o := range list {
+		status := "active"
+		switch {
+		case o.Disabled:
+			status = "disabled"
+		case now.Before(o.LockedUntil):
+			status = "locked until " + o.LockedUntil.Local().Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Badge, o.Name, o.Roles, status)
+	}
+	if err := tw.Flush(); err != nil {
+		return fail(stderr, fmt.Errorf("officer list: %w", err))
+	}
+	return 0
+}
+
+func runOfficerDisable(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("officer disable", stderr)
+	badge := fs.String("badge", "", "badge number (required)")
+	db := fs.String("db", defaultDB, "server database")
+	if ok, code := parseOfficerFlags(fs, args, stderr); !ok {
+		return code
+	}
+	if *badge == "" {
+		return usageError(stderr, "officer disable: --badge is required")
+	}
+	ctx := context.Background()
+	s, err := openOfficerStore(ctx, *db, "", false, stderr)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("officer disable: %w", err))
+	}
+	defer s.Close()
+	if err := s.DisablePortAccount(ctx, *badge); err != nil {
+		return fail(stderr, fmt.Errorf("officer disable: %w", err))
+	}
+	fmt.Fprintf(stdout, "port account %s disabled; workstations receive it with the feed\n", sqlitestore.NormalizeBadge(*badge))
+	return 0
+}
+
+// maxPINLine bounds what is read from a non-terminal stdin for the PIN.
+const maxPINLine = 64
+
+// readPIN reads a new PIN: from a terminal without echo, twice; otherwise
+// the first line of stdin.
+func readPIN(stdin io.Reader, stderr io.Writer, badge string) ([]byte, error) {
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		fmt.Fprintf(stderr, "PIN for %s (%d-%d digits): ", badge, sqlitestore.MinPINLen, sqlitestore.MaxPINLen)
+		pin, err := term.ReadPassword(f.Fd())
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return nil, fmt.Errorf("read PIN: %w", err)
+		}
+		fmt.Fprint(stderr, "Repeat the PIN: ")
+		again, err := term.ReadPassword(f.Fd())
+		fmt.Fprintln(stderr)
+		defer clear(again)
+		if err != nil || string(pin) != string(again) {
+			clear(pin)
+			if err == nil {
+				err = errors.New("the two PINs differ")
+			}
+			return nil, err
+		}
+		return pin, nil
+	}
+	line, err := bufio.NewReaderSize(io.LimitReader(stdin, maxPINLine+1), maxPINLine+1).ReadSlice('\n')
+	if len(line) > maxPINLine || errors.Is(err, bufio.ErrBufferFull) {
+		return nil, fmt.Errorf("read PIN from stdin: line longer than %d bytes", maxPINLine)
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("read PIN from stdin: %w", err)
+	}
+	pin := []byte(strings.TrimRight(string(line), "\r\n"))
+	clear(line)
+	if len(pin) == 0 {
+		return nil, errors.New("no PIN on stdin (pipe it in, or run from a terminal to be asked)")
+	}
+	return pin, nil
+}
