@@ -224,12 +224,17 @@ func demoVehicle(rng *rand.Rand, lane, officer string, t records.TravelerRecord,
 		occ.NeutronAlarm = rng.IntN(10) == 0
 	}
 	add(&devices, "", occ)
-	read, rerr := demoPassportRead(t, at)
-	if rerr != nil {
-		return nil, nil, rerr
+	doc := t.Document
+	if read, rerr := demoPassportRead(t, at); rerr == nil {
+		add(&devices, "", read)
+		doc = records.DocumentRef{Type: "P", Country: read.MRZ.IssuingStateISO, Number: read.MRZ.DocumentNumber}
+	} else {
+		// A fixture document no MRZ can carry (the simulator's bad
+		// cases): the officer keys it in, as at a real booth.
+		add(&devices, officer, records.DocumentKeyed{Reason: "MRZ unreadable", Fields: &records.KeyedFields{
+			DocumentCode: "P", IssuingState: doc.Country, Number: doc.Number, Surname: t.Surname, GivenNames: t.GivenNames,
+			Nationality: t.Nationality, BirthDate: t.BirthDate, Sex: t.Sex, ExpiryDate: t.ExpiryDate}})
 	}
-	add(&devices, "", read)
-	doc := records.DocumentRef{Type: "P", Country: read.MRZ.IssuingStateISO, Number: read.MRZ.DocumentNumber}
 	check := records.ReferenceChecked{Subject: doc.Key(), TravelerID: t.ID, Citizenship: t.Citizenship, Status: t.Status}
 	lookout := rng.IntN(8) == 0
 	if lookout {
