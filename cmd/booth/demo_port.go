@@ -50,6 +50,11 @@ func startDemoSecondaryPort(ctx context.Context, dir, workstation string, opts d
 	if err != nil {
 		return nil, nil, fmt.Errorf("demo port server database: %w", err)
 	}
+	// The same port accounts as the booth demo's port server.
+	if err := seedDemoPortAccounts(ctx, srvStore); err != nil {
+		srvStore.Close()
+		return nil, nil, err
+	}
 	local, err := replication.StartLocal(ctx, srvStore, filepath.Join(dir, "pki"), logger)
 	if err != nil {
 		srvStore.Close()
