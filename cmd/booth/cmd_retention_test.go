@@ -62,7 +62,8 @@ func TestRetentionRunCommand(t *testing.T) {
 		{captured.Add(14*24*time.Hour - time.Second), nil},
 		{captured.Add(14 * 24 * time.Hour), []string{"cap-visitor"}},
 	} {
-		code, out, errs := runMaint(t, "", "retention", "run", "--db", db, "--now", tc.now.Format(time.RFC3339))
+		// These times lie ahead of the real clock: the test says its clock is a test's.
+		code, out, errs := runMaint(t, "", "retention", "run", "--db", db, "--now", tc.now.Format(time.RFC3339), "--test-clock")
 		if code != 0 {
 			t.Fatalf("--now %s: exit %d, %s", tc.now, code, errs)
 		}
@@ -94,5 +95,65 @@ func TestRetentionRunCommand(t *testing.T) {
 
 	if code, _, errs := runMaint(t, "", "retention", "run", "--db", db, "--now", "yesterday"); code != 2 || !strings.Contains(errs, "RFC 3339") {
 		t.Errorf("bad --now: exit %d, %q", code, errs)
+	}
+}
+
+// TestRetentionNowInFuture: --now is for tests; a time more than a minute
+// ahead of the clock would date purge audit entries in the future, so it is
+// refused (and nothing is purged) unless --test-clock is given.
+func TestRetentionNowInFuture(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "booth.db")
+	ctx := context.Background()
+	captured := time.Now().UTC().Add(-time.Hour)
+	st, err := sqlitestore.Open(ctx, db, sqlitestore.Options{Origin: "booth-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := records.NewEvent("X-future", records.CrossingOpened{Port: "2608", Lane: "V01", Mode: records.ModeVehicle, Trigger: "rfid"}, captured, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Append(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	bio, err := biometric.Open(ctx, biometric.Path(db), biometric.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bio.SaveCapture(ctx, biometric.Capture{ID: "cap-future", CrossingID: "X-future", PNG: []byte("\x89PNG\r\n\x1a\nimage"),
+		CapturedAt: captured, Citizenship: biometric.CitizenUSC}); err != nil {
+		t.Fatal(err)
+	}
+	bio.Close()
+
+	now := time.Now().UTC()
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		purged bool
+	}{
+		{"a day ahead", []string{"--now", now.Add(24 * time.Hour).Format(time.RFC3339)}, 2, false},
+		{"two minutes ahead", []string{"--now", now.Add(2 * time.Minute).Format(time.RFC3339)}, 2, false},
+		{"test clock without --now", []string{"--test-clock"}, 2, false},
+		{"30 s ahead (skew)", []string{"--now", now.Add(30 * time.Second).Format(time.RFC3339)}, 0, false},
+		{"in the past", []string{"--now", now.Add(-24 * time.Hour).Format(time.RFC3339)}, 0, false},
+		{"a day ahead with --test-clock", []string{"--now", now.Add(24 * time.Hour).Format(time.RFC3339), "--test-clock"}, 0, true},
+	} {
+		code, out, errs := runMaint(t, "", append([]string{"retention", "run", "--db", db}, tc.args...)...)
+		if code != tc.code {
+			t.Errorf("%s: exit %d, want %d (%s%s)", tc.name, code, tc.code, out, errs)
+		}
+		if tc.code == 2 && !strings.Contains(errs, "--test-clock") {
+			t.Errorf("%s: the refusal does not name --test-clock: %q", tc.name, errs)
+		}
+		if got := strings.Contains(out, "purged capture cap-future"); got != tc.purged {
+			t.Errorf("%s: purged %v, want %v (%q)", tc.name, got, tc.purged, out)
+		}
+	}
+	// Only the --test-clock run audited a purge.
+	if code, out, _ := runMaint(t, "", "audit", "verify", "--db", db); code != 0 || !strings.Contains(out, "1 entries") {
+		t.Errorf("audit after the runs: exit %d, %q", code, out)
 	}
 }
