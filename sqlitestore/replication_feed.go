@@ -116,9 +116,13 @@ func (s *Store) CompactFeed(ctx context.Context, retain int64) (floor int64, err
 }
 
 // Snapshot streams, from one consistent read, every event of the crossings
-// still open or referred, in feed order, to fn, and returns the feed version
-// the snapshot stands at: a workstation that applies it continues the feed
-// after that version.
+// still open or referred, and of the referrals whose determinations
+// conflict, in feed order, to fn, and returns the feed version the snapshot
+// stands at: a workstation that applies it continues the feed after that
+// version. A crossing in conflict counts as determined, but its conflict is
+// open work (the conflicts view of every secondary workstation and the
+// correction that settles it), so a workstation that starts from a snapshot
+// must hold it too.
 func (s *Store) Snapshot(ctx context.Context, fn func(records.Event) error) (version int64, err error) {
 	tx, err := s.read.BeginTx(ctx, nil)
 	if err != nil {
@@ -129,7 +133,9 @@ func (s *Store) Snapshot(ctx context.Context, fn func(records.Event) error) (ver
 		return 0, fmt.Errorf("sqlitestore: snapshot: head: %w", err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+` FROM events e
-		WHERE e.crossing_id IN (SELECT id FROM crossings WHERE status IN (?, ?))
+		WHERE e.crossing_id IN (
+			SELECT id FROM crossings WHERE status IN (?, ?)
+			UNION SELECT crossing_id FROM referrals WHERE state = 'conflict')
 		  AND e.seq <= ?
 		ORDER BY e.seq`, string(records.StatusOpen), string(records.StatusReferred), version)
 	if err != nil {
