@@ -1,6 +1,8 @@
 // Command booth is the officer's workstation at a land port of entry: the TUI
 // for primary, secondary and supervisor roles, and the maintenance commands
-// port IT staff use (mrz, devices, officer, audit, export, retention).
+// port IT staff use (mrz, devices, officer, audit, retention). There is no
+// export at the booth: crossing data leaves the port only through
+// `portserver export`.
 package main
 
 import (

@@ -43,7 +43,7 @@ func runTUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if fs.NArg() > 0 {
-		return usageError(stderr, "unknown command %q (commands: mrz, devices, officer, audit, export, retention)", fs.Arg(0))
+		return usageError(stderr, "unknown command %q (commands: mrz, devices, officer, audit, retention)", fs.Arg(0))
 	}
 	cfg, err := loadConfig(*configPath)
 	if err == nil {
