@@ -49,8 +49,8 @@ func (s Status) BacklogAge(now time.Time) time.Duration {
 
 // direction is the state of one half of the link.
 type direction struct {
-	active bool // this half runs at all
-	state  State
+	active bool  // this half runs at all
+	state  State // "" until its first exchange: not known yet
 }
 
 // statusBoard merges what the sender and the puller report and hands out
@@ -115,13 +115,17 @@ func (b *statusBoard) update(fn func(*Status)) {
 	}
 }
 
+// merged is the link's state from its halves. A half that has not had an
+// exchange yet says nothing: a secondary workstation's sender may have
+// nothing to send for hours while its feed works, and its link is online.
+// With no half heard from yet the link is offline.
 func (b *statusBoard) merged() State {
-	active, offline := 0, false
+	known, offline := 0, false
 	for _, d := range []direction{b.up, b.down} {
-		if !d.active {
+		if !d.active || d.state == "" {
 			continue
 		}
-		active++
+		known++
 		switch d.state {
 		case StateError:
 			return StateError
@@ -129,7 +133,7 @@ func (b *statusBoard) merged() State {
 			offline = true
 		}
 	}
-	if active == 0 || offline {
+	if known == 0 || offline {
 		return StateOffline
 	}
 	return StateOnline
@@ -142,7 +146,7 @@ func (b *statusBoard) activate(up bool) {
 	if up {
 		d = &b.up
 	}
-	d.active, d.state = true, StateOffline
+	d.active, d.state = true, ""
 }
 
 // report records the outcome of one exchange in one direction.
