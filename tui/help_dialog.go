@@ -47,11 +47,30 @@ func (s *helpScreen) View() string {
 		st.Title.Render("IN DIALOGS"),
 		h.FullHelpView([][]key.Binding{{k.Confirm, k.Cancel}, {k.Toggle, k.NextField, k.PrevField}}),
 		"",
-		st.Title.Render("SYMBOLS"),
-		"✔ good / done   ✖ failed or alarm   ⚠ needs attention   ? unknown   [ACK?] alert to acknowledge",
-		"A vehicle can be admitted once every alert is acknowledged; an RPM alarm always goes to secondary.")
+		st.Title.Render("SYMBOLS"))
+	symbols, readOnly := helpSymbols(s.cfg.Role)
+	lines = append(lines, symbols...)
 	if s.readOnly() {
-		lines = append(lines, "", st.Warn.Render("READ-ONLY: admit, refer, acknowledge, notes and corrections are not bound."))
+		lines = append(lines, "", st.Warn.Render(readOnly))
 	}
 	return st.Dialog.Width(w).Render(strings.Join(lines, "\n"))
+}
+
+// helpSymbols are the help screen's symbol lines and its read-only note for
+// this kind of workstation.
+func helpSymbols(role string) (symbols []string, readOnly string) {
+	if role == "secondary" {
+		return []string{
+				"✔ done, adjudicated   ✖ alarm, refused   ⚠ conflict, stale, not acked",
+				"☢RPM radiation alarm   ⚠LOOK lookout hit   ▶ you: taken by you",
+				"Admitted needs each RPM alarm adjudicated with LSS's coded answer (l).",
+				"Two determinations that do not supersede each other are a conflict (c).",
+			},
+			"READ-ONLY: take, findings, LSS reachback and determinations are not bound."
+	}
+	return []string{
+			"✔ good / done   ✖ failed or alarm   ⚠ needs attention   ? unknown   [ACK?] alert to acknowledge",
+			"A vehicle can be admitted once every alert is acknowledged; an RPM alarm always goes to secondary.",
+		},
+		"READ-ONLY: admit, refer, acknowledge, notes and corrections are not bound."
 }

@@ -2,8 +2,10 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -37,7 +39,7 @@ func (m *Model) UseSecondary(store secondary.Store) error {
 			return officers.Audit(ctx, badge, action, subject)
 		},
 	})
-	m.secBase = &secondaryScreen{m: m.sec}
+	m.secBase = &secondaryScreen{m: m.sec, wrote: m.secondaryWrote}
 	return nil
 }
 
@@ -139,12 +141,33 @@ func (m *Model) secondaryHeader() string {
 	return st.Header.Render(pad(line, m.c.width))
 }
 
+// secondaryWrote keeps the DISK FULL header for the secondary screens'
+// writes as onAppended and onFailed do for the booth's: a write that failed
+// for want of space sets it (logged once a minute), a stored one clears it.
+func (m *Model) secondaryWrote(err error) {
+	if !errors.Is(err, ErrDiskFull) {
+		m.diskFull = m.diskFull && err != nil
+		return
+	}
+	m.diskFull = true
+	if now := m.c.now(); m.diskFullLogged.IsZero() || now.Sub(m.diskFullLogged) >= time.Minute {
+		m.diskFullLogged = now
+		m.log.Error("disk full: secondary findings and determinations are NOT being saved", "err", err)
+	}
+}
+
 // secondaryScreen adapts the secondary Model to the root's component: its
-// status lines go to the root's status bar.
-type secondaryScreen struct{ m *secondary.Model }
+// status lines go to the root's status bar, its writes' outcomes to wrote.
+type secondaryScreen struct {
+	m     *secondary.Model
+	wrote func(error)
+}
 
 func (s *secondaryScreen) Update(msg tea.Msg) (action, tea.Cmd) {
 	st, cmd := s.m.Update(msg)
+	if st.Wrote {
+		s.wrote(st.WriteErr)
+	}
 	if st.Text != "" {
 		return statusAction{err: st.Err, text: st.Text}, cmd
 	}

@@ -124,7 +124,7 @@ func (s *loginScreen) failed(err error) tea.Cmd {
 
 func (s *loginScreen) View() string {
 	st := s.styles
-	title := "PRIMARY INSPECTION — SIGN IN"
+	title, where := signInTitle(s.cfg)
 	if s.locked != "" {
 		title = "SCREEN LOCKED"
 	}
@@ -141,7 +141,7 @@ func (s *loginScreen) View() string {
 		lines = append(lines, "", st.Dim.Render("enter: unlock · esc: log out so another officer can sign in"))
 	} else {
 		lines = append(lines,
-			st.Value.Render("Port "+s.cfg.Port+" · Lane "+s.cfg.Lane+" · "+string(s.cfg.Mode)),
+			st.Value.Render(where),
 			"",
 			field("Badge", s.badge, !s.focusPIN),
 			field("PIN", s.pin, s.focusPIN))
@@ -247,4 +247,16 @@ func (m *Model) audit(action, subject string) tea.Cmd {
 		}
 		return nil
 	}
+}
+
+// signInTitle is the sign-in box's title and place line for this kind of
+// workstation: a booth names its lane, the others their workstation id.
+func signInTitle(cfg Config) (title, where string) {
+	switch cfg.Role {
+	case "secondary":
+		return "SECONDARY INSPECTION — SIGN IN", "Port " + cfg.Port + " · workstation " + cfg.Workstation
+	case "supervisor":
+		return "SUPERVISOR — SIGN IN", "Port " + cfg.Port + " · workstation " + cfg.Workstation
+	}
+	return "PRIMARY INSPECTION — SIGN IN", "Port " + cfg.Port + " · Lane " + cfg.Lane + " · " + string(cfg.Mode)
 }

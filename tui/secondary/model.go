@@ -27,9 +27,13 @@ const (
 )
 
 // Status is a line for the root's status bar; the zero Status says nothing.
+// Wrote reports that a write just finished and WriteErr how (nil: stored):
+// the root keeps its DISK FULL header from them, as for the booth's writes.
 type Status struct {
-	Text string
-	Err  bool
+	Text     string
+	Err      bool
+	Wrote    bool
+	WriteErr error
 }
 
 // Model is the secondary workstation's body: the referral queue and its
@@ -286,10 +290,10 @@ func (m *Model) onWritten(msg writtenMsg) tea.Cmd {
 	}
 	if msg.err != nil {
 		m.log.Error("secondary: write", "what", msg.what, "crossing", msg.crossing, "err", msg.err)
-		m.status = Status{Err: true, Text: "✖ " + msg.what + " NOT saved: " + msg.err.Error()}
+		m.status = Status{Err: true, Text: "✖ " + msg.what + " NOT saved: " + msg.err.Error(), Wrote: true, WriteErr: msg.err}
 		return nil
 	}
-	m.status = Status{Text: "✔ saved: " + msg.what}
+	m.status = Status{Text: "✔ saved: " + msg.what, Wrote: true}
 	cmds := []tea.Cmd{m.loadQueue()}
 	if m.open != nil && m.open.id == msg.crossing {
 		cmds = append(cmds, m.loadCrossing(msg.crossing))
