@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -50,6 +51,14 @@ var workstationID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 
 // ValidWorkstationID reports whether id can be a workstation id.
 func ValidWorkstationID(id string) bool { return workstationID.MatchString(id) }
+
+// PortOriginPrefix starts the port server's own origin ("port-2604"). No
+// workstation certificate may carry such a CN: its events would pass for the
+// port's own.
+const PortOriginPrefix = "port-"
+
+// portOriginID reports whether id is shaped like a port server's origin.
+func portOriginID(id string) bool { return strings.HasPrefix(strings.ToLower(id), PortOriginPrefix) }
 
 // InitCA creates the port CA (ECDSA P-256) in dir: ca.crt and ca.key (mode
 // 0600). It refuses to overwrite an existing CA.
@@ -123,6 +132,9 @@ func Issue(dir string, req IssueRequest) (certPath, keyPath string, err error) {
 		if !ValidWorkstationID(req.Workstation) {
 			return "", "", fmt.Errorf("pki issue: workstation id %q: want 1-63 letters, digits, '.', '_' or '-'", req.Workstation)
 		}
+		if portOriginID(req.Workstation) {
+			return "", "", fmt.Errorf("pki issue: workstation id %q: ids starting with %q are the port server's own origin", req.Workstation, PortOriginPrefix)
+		}
 		tmpl.Subject = pkix.Name{CommonName: req.Workstation, OrganizationalUnit: []string{req.Role}}
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
 		certPath, keyPath = filepath.Join(dir, req.Workstation+".crt"), filepath.Join(dir, req.Workstation+".key")
@@ -147,6 +159,18 @@ func Issue(dir string, req IssueRequest) (certPath, keyPath string, err error) {
 			if _, err := os.Stat(p); err == nil {
 				return "", "", fmt.Errorf("pki issue: %s: %w", p, ErrExists)
 			}
+		}
+	} else if req.Role != RoleServer {
+		// Re-issuing replaces a certificate that may be compromised: its
+		// serial goes on the deny-list first, so no crash leaves the old
+		// certificate both replaced and still accepted.
+		switch old, err := readCert(certPath); {
+		case err == nil:
+			if err := appendRevoked(dir, old, "re-issued (pki issue --force)"); err != nil {
+				return "", "", fmt.Errorf("pki issue: revoke the replaced certificate: %w", err)
+			}
+		case !errors.Is(err, os.ErrNotExist):
+			return "", "", fmt.Errorf("pki issue: the certificate to replace: %w (revoke it by serial before re-issuing)", err)
 		}
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -173,7 +197,7 @@ func Identity(cert *x509.Certificate) (workstation, role string, err error) {
 		return "", "", errors.New("no client certificate")
 	}
 	workstation = cert.Subject.CommonName
-	if !ValidWorkstationID(workstation) {
+	if !ValidWorkstationID(workstation) || portOriginID(workstation) {
 		return "", "", fmt.Errorf("certificate CN %q is not a workstation id", workstation)
 	}
 	if len(cert.Subject.OrganizationalUnit) != 1 {
@@ -240,13 +264,9 @@ func loadCA(dir string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read CA (run `portserver pki init` first): %w", err)
 	}
-	block, _ := pem.Decode(certPEM)
-	if block == nil || block.Type != "CERTIFICATE" {
-		return nil, nil, fmt.Errorf("%s: no PEM certificate", filepath.Join(dir, CACertFile))
-	}
-	cert, err := x509.ParseCertificate(block.Bytes)
+	cert, err := parseCertPEM(certPEM, filepath.Join(dir, CACertFile))
 	if err != nil {
-		return nil, nil, fmt.Errorf("parse CA certificate: %w", err)
+		return nil, nil, err
 	}
 	keyPEM, err := os.ReadFile(filepath.Join(dir, caKeyFile))
 	if err != nil {
@@ -263,6 +283,19 @@ func loadCA(dir string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
 	return cert, key, nil
 }
 
+// parseCertPEM parses the first PEM certificate of data (read from path).
+func parseCertPEM(data []byte, path string) (*x509.Certificate, error) {
+	block, _ := pem.Decode(data)
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil, fmt.Errorf("%s: no PEM certificate", path)
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("parse certificate %s: %w", path, err)
+	}
+	return cert, nil
+}
+
 func writeKey(path string, key *ecdsa.PrivateKey) error {
 	der, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
@@ -274,6 +307,12 @@ func writeKey(path string, key *ecdsa.PrivateKey) error {
 // writePEM writes the file atomically (temp file and rename), so a crash
 // never leaves half a key.
 func writePEM(path, typ string, der []byte, mode os.FileMode) error {
+	return writeFileAtomic(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), mode)
+}
+
+// writeFileAtomic writes data to a temporary file in path's directory,
+// syncs it and renames it over path.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".pki-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -283,7 +322,7 @@ func writePEM(path, typ string, der []byte, mode os.FileMode) error {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := pem.Encode(tmp, &pem.Block{Type: typ, Bytes: der}); err != nil {
+	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -27,6 +27,10 @@ type ServerConfig struct {
 	// SeenEvery is how often feed polls are written to the workstation
 	// status; 0 means 5 seconds.
 	SeenEvery time.Duration
+	// Revocations, when set, is the deny-list checked on every request
+	// (RefuseRevoked checks it at the handshake; this catches connections
+	// opened before a serial was revoked).
+	Revocations *Revocations
 }
 
 // Server is the port server's HTTP side. Serve its Handler over TLS with
@@ -148,6 +152,11 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, identity)) ht
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.TLS == nil || len(r.TLS.VerifiedChains) == 0 || len(r.TLS.VerifiedChains[0]) == 0 {
 			writeError(w, http.StatusUnauthorized, ErrorResponse{Error: CodeForbidden, Message: "a client certificate signed by the port CA is required"})
+			return
+		}
+		if err := s.cfg.Revocations.Check(r.TLS.VerifiedChains[0][0], r.URL.Path); err != nil {
+			w.Header().Set("Connection", "close") // the connection was made before the revocation
+			writeError(w, http.StatusForbidden, ErrorResponse{Error: CodeForbidden, Message: err.Error()})
 			return
 		}
 		ws, role, err := Identity(r.TLS.VerifiedChains[0][0])

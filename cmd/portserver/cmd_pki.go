@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/portofentry/booth/replication"
@@ -16,7 +17,7 @@ func (h *hostList) Set(v string) error { *h = append(*h, v); return nil }
 
 func runPKI(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return usageError(stderr, "pki: want `pki init` or `pki issue`")
+		return usageError(stderr, "pki: want `pki init`, `pki issue` or `pki revoke`")
 	}
 	switch args[0] {
 	case "init":
@@ -62,7 +63,38 @@ func runPKI(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail(stderr, err)
 		}
 		fmt.Fprintf(stdout, "issued %s\n  certificate %s\n  key         %s\n", *role, crt, key)
+		if *force && *role != replication.RoleServer {
+			fmt.Fprintf(stdout, "  the certificate it replaced is revoked (%s); a running server reloads the list within a second\n",
+				filepath.Join(*dir, replication.RevokedFile))
+		}
 		return 0
+	case "revoke":
+		return runPKIRevoke(args[1:], stdout, stderr)
 	}
-	return usageError(stderr, "pki: unknown subcommand %q (want init or issue)", args[0])
+	return usageError(stderr, "pki: unknown subcommand %q (want init, issue or revoke)", args[0])
+}
+
+// runPKIRevoke puts a workstation's current certificate on the deny-list the
+// port server reloads by itself (file watch, or SIGHUP).
+func runPKIRevoke(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("pki revoke", stderr)
+	dir := fs.String("dir", defaultDir, "PKI directory holding the workstation's certificate and revoked.txt")
+	ws := fs.String("workstation", "", "workstation id whose current certificate is revoked (required)")
+	reason := fs.String("reason", "", "why, kept on the deny-list line for people")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		return usageError(stderr, "pki revoke: unexpected argument %q", fs.Arg(0))
+	}
+	if *ws == "" {
+		return usageError(stderr, "pki revoke: --workstation is required")
+	}
+	serial, err := replication.Revoke(*dir, *ws, *reason)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	fmt.Fprintf(stdout, "revoked %s (serial %s) in %s\n  a running server reloads the list within a second (or at once on SIGHUP)\n",
+		*ws, serial, filepath.Join(*dir, replication.RevokedFile))
+	return 0
 }

@@ -45,12 +45,18 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, fmt.Errorf("serve: %w (run `portserver pki init` and `pki issue --role server`)", err))
 	}
+	// The deny-list of revoked certificates (cmd_serve_revoke.go): checked
+	// at every handshake and request, reloaded on SIGHUP and on change.
+	revoked, err := loadRevocations(*dir, tlsConf, log)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("serve: %w", err))
+	}
 	store, err := openServerStore(ctx, *db, *port, false, log)
 	if err != nil {
 		return fail(stderr, fmt.Errorf("serve: %w", err))
 	}
 	defer store.Close()
-	srv, err := replication.NewServer(replication.ServerConfig{Store: store, Logger: log, FeedRetain: *retain, CompactEvery: *compact})
+	srv, err := replication.NewServer(replication.ServerConfig{Store: store, Logger: log, FeedRetain: *retain, CompactEvery: *compact, Revocations: revoked.Revocations})
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -77,6 +83,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
 	wg.Go(func() { _ = srv.Run(runCtx) })
+	wg.Go(func() { watchRevocations(runCtx, revoked, log) })
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ServeTLS(ln, "", "") }()
 	select {
