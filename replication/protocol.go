@@ -123,4 +123,7 @@ type AuditRequest struct {
 // verified, up to Acked.
 type AuditResponse struct {
 	Acked int64 `json:"acked"`
+	// Checkpoint is the server's signature over the caller's chain head it
+	// holds (seq Acked); absent when the server could not sign.
+	Checkpoint *records.AuditCheckpoint `json:"checkpoint,omitempty"`
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/portofentry/booth/records"
 )
 
 // drainAudit sends the workstation's own audit chain after its events, in
@@ -31,6 +33,7 @@ func (s *Sender) drainAudit(ctx context.Context) error {
 		resp, err := s.cfg.Client.SendAudit(rctx, AuditRequest{Entries: entries})
 		cancel()
 		if err == nil {
+			s.keepCheckpoint(ctx, resp)
 			s.auditHWM = resp.Acked
 			if err := s.ackAudit(ctx, acked, resp.Acked); err != nil {
 				return err
@@ -79,4 +82,30 @@ func (s *Sender) ackAudit(ctx context.Context, acked, upTo int64) error {
 		return fmt.Errorf("%w: %w", errHeld, err)
 	}
 	return nil
+}
+
+// checkpointKeeper is the store side of anchored audit: it keeps the
+// checkpoints the server countersigned (*sqlitestore.Store is one). A store
+// without it simply keeps none.
+type checkpointKeeper interface {
+	AddAuditCheckpoint(ctx context.Context, cp records.AuditCheckpoint) error
+}
+
+// keepCheckpoint stores the checkpoint of a successful upload. A checkpoint
+// that cannot be kept (bad signature, full disk) is logged and not fatal:
+// the entries are acknowledged either way and the next upload brings
+// another.
+func (s *Sender) keepCheckpoint(ctx context.Context, resp AuditResponse) {
+	cp := resp.Checkpoint
+	k, ok := s.cfg.Store.(checkpointKeeper)
+	if cp == nil || !ok {
+		return
+	}
+	if cp.Seq != resp.Acked {
+		s.log.Error("audit checkpoint refused: it is not for the acknowledged seq", "seq", cp.Seq, "acked", resp.Acked)
+		return
+	}
+	if err := k.AddAuditCheckpoint(ctx, *cp); err != nil {
+		s.log.Error("audit checkpoint not kept", "seq", cp.Seq, "err", err)
+	}
 }

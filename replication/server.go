@@ -276,7 +276,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, id identity
 	var gap *records.GapError
 	switch {
 	case err == nil:
-		writeJSON(w, http.StatusOK, AuditResponse{Acked: acked})
+		writeJSON(w, http.StatusOK, AuditResponse{Acked: acked, Checkpoint: s.auditCheckpoint(r, id.workstation, acked)})
 	case errors.As(err, &gap):
 		writeError(w, http.StatusConflict, ErrorResponse{Error: CodeGap, Message: err.Error(), Acked: &acked, Expected: gap.Expected})
 	case errors.Is(err, records.ErrForeignOrigin):

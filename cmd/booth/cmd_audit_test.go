@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -53,5 +54,32 @@ func TestAuditVerifyCommand(t *testing.T) {
 		if code, _, _ := runMaint(t, "", args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// TestAuditVerifyCommandUsesCA: --ca must hold a certificate; without a
+// checkpoint the chain is reported as not anchored.
+func TestAuditVerifyCommandUsesCA(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "booth.db")
+	ctx := context.Background()
+	s, err := sqlitestore.Open(ctx, db, sqlitestore.Options{Origin: "booth-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Audit(ctx, sqlitestore.AuditEntry{Officer: "B100", Action: sqlitestore.ActionView, Subject: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	code, out, errs := runMaint(t, "", "audit", "verify", "--db", db)
+	if code != 0 || !strings.Contains(out, "not anchored") {
+		t.Errorf("no checkpoint: exit %d, out %q, err %q", code, out, errs)
+	}
+	bad := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(bad, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runMaint(t, "", "audit", "verify", "--db", db, "--ca", bad); code != 1 || !strings.Contains(errs, "holds no PEM certificate") {
+		t.Errorf("bad CA file: exit %d, err %q", code, errs)
 	}
 }
