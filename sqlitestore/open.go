@@ -132,6 +132,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("sqlitestore: open %s read-only: %w", abs, err)
 		}
 	} else {
+		if err := createPrivate(abs); err != nil {
+			return nil, fmt.Errorf("sqlitestore: open %s: %w", abs, err)
+		}
 		s.write, err = sql.Open("sqlite", dsn(abs, false))
 		if err != nil {
 			return nil, fmt.Errorf("sqlitestore: open writer %s: %w", abs, err)
@@ -287,4 +290,20 @@ func (s *Store) closeWriter() error {
 		return errors.Join(ckErr, fmt.Errorf("close writer: %w", err))
 	}
 	return ckErr
+}
+
+// createPrivate creates the database file empty with mode 0600 when it does
+// not exist, before SQLite opens it: SQLite would create it with its own
+// default (0644 under the usual umask), readable by every local user, and it
+// gives the -wal and -shm files the database file's mode. An existing file
+// is left as it is; the programs check its mode at start.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create the database file 0600: %w", err)
+	}
+	return f.Close()
 }

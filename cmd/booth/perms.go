@@ -1,13 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"syscall"
 
+	"github.com/portofentry/booth/cmd/internal/fileperm"
 	"github.com/portofentry/booth/sqlitestore"
 	"github.com/portofentry/booth/sqlitestore/biometric"
 )
@@ -27,9 +25,8 @@ func init() { syscall.Umask(0o077) }
 // their owner only. Missing ones are skipped: they will be created 0600.
 func privateFiles(cfg Config) []string {
 	db := cfg.Database
-	bio := biometric.Path(db)
-	files := []string{db, db + "-wal", db + "-shm", db + "-journal", bio, bio + "-wal", bio + "-shm", bio + "-journal",
-		sqlitestore.WorkstationPepperPath(db), sqlitestore.PortPepperPath(db)}
+	files := append(fileperm.SQLiteFiles(db), fileperm.SQLiteFiles(biometric.Path(db))...)
+	files = append(files, sqlitestore.WorkstationPepperPath(db), sqlitestore.PortPepperPath(db))
 	if cfg.LogFile != "" {
 		files = append(files, cfg.LogFile)
 	}
@@ -39,52 +36,12 @@ func privateFiles(cfg Config) []string {
 	return files
 }
 
-// errLoosePermissions is matched by the error of checkPrivateFiles.
-var errLoosePermissions = errors.New("readable or writable by others")
-
 // checkPrivateFiles refuses any existing file of files that is not a
 // regular file or whose mode gives any permission to group or others. With
 // fix it sets such files to 0600 instead and reports each change through
-// note. The error names every offending file.
+// note. The error names every offending file and matches fileperm.ErrLoose.
 func checkPrivateFiles(files []string, fix bool, note func(string)) error {
-	var errs []error
-	seen := map[string]bool{}
-	for _, f := range files {
-		abs, err := filepath.Abs(f)
-		if err != nil || seen[abs] {
-			continue
-		}
-		seen[abs] = true
-		st, err := os.Stat(f)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", f, err))
-			continue
-		}
-		if !st.Mode().IsRegular() {
-			errs = append(errs, fmt.Errorf("%s is not a regular file", f))
-			continue
-		}
-		perm := st.Mode().Perm()
-		if perm&0o077 == 0 {
-			continue
-		}
-		if fix {
-			if err := os.Chmod(f, 0o600); err != nil {
-				errs = append(errs, fmt.Errorf("%s: set mode 0600: %w", f, err))
-				continue
-			}
-			if note != nil {
-				note(fmt.Sprintf("%s was mode %04o, now 0600", f, perm))
-			}
-			continue
-		}
-		errs = append(errs, fmt.Errorf("%s is mode %04o, %w: it must be 0600 (chmod 600 %s, or start once with --fix-permissions)",
-			f, perm, errLoosePermissions, f))
-	}
-	return errors.Join(errs...)
+	return fileperm.Check(files, fix, "--fix-permissions", note)
 }
 
 // preparePrivateFiles checks the workstation's files (see
@@ -99,7 +56,7 @@ func preparePrivateFiles(cfg Config, fix bool, note func(string)) error {
 		if f == "" {
 			continue
 		}
-		if err := os.MkdirAll(filepath.Dir(f), 0o700); err != nil {
+		if err := fileperm.MkdirPrivate(filepath.Dir(f)); err != nil {
 			return fmt.Errorf("directory of %s: %w", f, err)
 		}
 	}
@@ -115,13 +72,4 @@ func preparePrivateFiles(cfg Config, fix bool, note func(string)) error {
 // createPrivate creates the database file empty and 0600 when it does not
 // exist yet, so SQLite opens it (and gives its -wal and -shm files its
 // mode) instead of creating it with its own default.
-func createPrivate(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	return f.Close()
-}
+func createPrivate(path string) error { return fileperm.CreatePrivate(path) }
