@@ -41,6 +41,11 @@ type KeyMap struct {
 	PageUp    key.Binding
 	PageDown  key.Binding
 
+	// Supervisor console (dashboard, search, audit log; Up, Down, Open,
+	// Back, Search, Replay and paging serve there too).
+	AuditLog  key.Binding
+	NextPanel key.Binding
+
 	// Everywhere once logged in.
 	Help   key.Binding
 	Lock   key.Binding
@@ -83,6 +88,8 @@ func DefaultKeyMap() KeyMap {
 		Replay:    b("p", "replay", "p"),
 		PageUp:    b("pgup", "page up", "pgup"),
 		PageDown:  b("pgdown", "page down", "pgdown"),
+		AuditLog:  b("u", "audit log", "u"),
+		NextPanel: b("tab", "next panel", "tab"),
 		Help:      b("?", "help", "?"),
 		Lock:      b("ctrl+l", "lock", "ctrl+l"),
 		Logout:    b("ctrl+q", "log out", "ctrl+q"),
@@ -123,6 +130,8 @@ var KeyActions = []struct {
 	{"replay", false, func(k *KeyMap) *key.Binding { return &k.Replay }},
 	{"page_up", false, func(k *KeyMap) *key.Binding { return &k.PageUp }},
 	{"page_down", false, func(k *KeyMap) *key.Binding { return &k.PageDown }},
+	{"audit_log", false, func(k *KeyMap) *key.Binding { return &k.AuditLog }},
+	{"next_panel", false, func(k *KeyMap) *key.Binding { return &k.NextPanel }},
 	{"help", false, func(k *KeyMap) *key.Binding { return &k.Help }},
 	{"lock", false, func(k *KeyMap) *key.Binding { return &k.Lock }},
 	{"logout", false, func(k *KeyMap) *key.Binding { return &k.Logout }},
@@ -225,6 +234,10 @@ var screenActions = [][]string{
 	{"up", "down", "page_up", "page_down", "open", "take", "search", "conflicts", "back", "help", "lock", "logout", "quit"},
 	// secondary: the open crossing
 	{"up", "down", "page_up", "page_down", "back", "take", "search", "finding", "lss", "determine", "replay", "help", "lock", "logout", "quit"},
+	// supervisor: the dashboard, search results and audit log
+	{"up", "down", "page_up", "page_down", "next_panel", "open", "back", "search", "audit_log", "help", "lock", "logout", "quit"},
+	// supervisor: the drill-down into a crossing
+	{"up", "down", "page_up", "page_down", "back", "replay", "help", "lock", "logout", "quit"},
 }
 
 // conflicts finds a key bound to two actions of one screen.

@@ -16,6 +16,7 @@ import (
 	"github.com/portofentry/booth/hardware"
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/tui/secondary"
+	"github.com/portofentry/booth/tui/supervisor"
 )
 
 // Model is the root of the workstation program. It owns the shared context,
@@ -38,6 +39,12 @@ type Model struct {
 	secShared *secondary.Shared
 	secBase   *secondaryScreen
 	secFor    string
+
+	// The supervisor screens, set by UseSupervisor (supervisor_role.go).
+	sup       *supervisor.Model
+	supShared *supervisor.Shared
+	supBase   *supervisorScreen
+	supFor    string
 
 	ws        *workspace
 	health    map[hardware.Device]DeviceHealth
@@ -137,7 +144,7 @@ func (m *Model) tick() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	before := m.status
 	cmd := m.update(msg)
-	cmd = tea.Batch(cmd, m.startSecondary())
+	cmd = tea.Batch(cmd, m.startSecondary(), m.startSupervisor())
 	if m.dialog != nil {
 		if id := m.dialog.Crossing(); id != "" && m.ws.crossings[id] == nil {
 			m.dialog = nil
@@ -188,6 +195,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.lastInput = m.c.now()
 		return m.onKey(msg)
 	}
+	if m.supervisorRole() && supervisor.IsMsg(msg) {
+		return m.toSupervisor(msg)
+	}
 	if secondary.IsMsg(msg) {
 		return m.toSecondary(msg)
 	}
@@ -221,12 +231,14 @@ func (m *Model) onTerminal(msg tea.Msg) {
 			m.c.dark = msg.IsDark()
 			m.c.setStyles()
 			m.syncSecondaryStyles()
+			m.syncSupervisorStyles()
 		}
 	case tea.ColorProfileMsg:
 		if (msg.Profile == colorprofile.NoTTY || msg.Profile == colorprofile.Ascii) && !m.c.cfg.NoColor {
 			m.c.cfg.NoColor = true
 			m.c.setStyles()
 			m.syncSecondaryStyles()
+			m.syncSupervisorStyles()
 		}
 	}
 }
@@ -239,14 +251,14 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return tea.Quit
 	}
-	if m.atHome() {
+	if m.atWork() {
 		switch {
 		case key.Matches(msg, k.Lock):
 			return m.lockScreen("locked by officer")
 		case key.Matches(msg, k.Logout):
 			return m.logout()
 		case key.Matches(msg, k.Help):
-			m.openDialog(newHelpScreen(m.c, m.home().FullHelp()))
+			m.openDialog(newHelpScreen(m.c, m.workScreen().FullHelp()))
 			return nil
 		}
 	}
@@ -259,7 +271,10 @@ func (m *Model) onTick(t time.Time) tea.Cmd {
 	if m.officer != nil && m.base == m.home() && m.secondaryRole() {
 		cmds = append(cmds, m.sec.Tick(t))
 	}
-	if m.officer != nil && m.base == m.home() && m.c.cfg.IdleLock > 0 && m.c.now().Sub(m.lastInput) >= m.c.cfg.IdleLock {
+	if m.officer != nil && m.base == m.workScreen() && m.supervisorRole() {
+		cmds = append(cmds, m.sup.Tick(t))
+	}
+	if m.officer != nil && m.base == m.workScreen() && m.c.cfg.IdleLock > 0 && m.c.now().Sub(m.lastInput) >= m.c.cfg.IdleLock {
 		cmds = append(cmds, m.lockScreen("locked after "+m.c.cfg.IdleLock.String()+" idle"))
 	}
 	if t.Second()%5 == 0 {
@@ -288,7 +303,7 @@ func (m *Model) openDialog(d dialog) {
 func (m *Model) setBase(s component) {
 	if s == component(m.primary) {
 		// Signing in leads to the role's own screen.
-		s = m.home()
+		s = m.workScreen()
 	}
 	m.base = s
 	m.resize()
@@ -316,6 +331,9 @@ func (m *Model) View() tea.View {
 	header := m.header
 	if m.secondaryRole() {
 		header = m.secondaryHeader
+	}
+	if m.supervisorRole() {
+		header = m.supervisorHeader
 	}
 	v := tea.NewView(stack(header(), body, m.statusView(), m.c.help.View(helpKeys)))
 	v.AltScreen = true
