@@ -66,23 +66,10 @@ func parseOfficerFlags(fs interface {
 	return true, 0
 }
 
-// openOfficerStore refuses a server database or port pepper that others may
-// read, makes a new database 0600, and opens it.
+// openOfficerStore opens the server's database for an officer command;
+// openServerStore refuses a database or port pepper others may access, and
+// sqlitestore.Open creates a new database 0600.
 func openOfficerStore(ctx context.Context, db, port string, readOnly bool, stderr io.Writer) (*sqlitestore.Store, error) {
-	for _, f := range []string{db, db + "-wal", db + "-shm", sqlitestore.PortPepperPath(db)} {
-		st, err := os.Stat(f)
-		if err != nil {
-			continue
-		}
-		if perm := st.Mode().Perm(); perm&0o077 != 0 {
-			return nil, fmt.Errorf("%s is mode %04o, readable or writable by others: it must be 0600 (chmod 600 %s)", f, perm, f)
-		}
-	}
-	if !readOnly && port != "" { // a new database: made 0600 before SQLite opens it
-		if f, err := os.OpenFile(db, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
-			f.Close()
-		}
-	}
 	log, _ := logger(stderr, "warn")
 	s, err := openServerStore(ctx, db, port, readOnly, log)
 	if err != nil {

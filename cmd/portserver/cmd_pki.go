@@ -30,6 +30,9 @@ func runPKI(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if fs.NArg() > 0 {
 			return usageError(stderr, "pki init: unexpected argument %q", fs.Arg(0))
 		}
+		if err := checkServerFiles("", *dir, false, nil); err != nil {
+			return fail(stderr, fmt.Errorf("pki init: %w", err))
+		}
 		if err := replication.InitCA(*dir, *port); err != nil {
 			return fail(stderr, err)
 		}
@@ -57,6 +60,10 @@ func runPKI(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		if *role == replication.RoleServer && *ws != "" {
 			return usageError(stderr, "pki issue: --workstation does not apply to the server certificate")
+		}
+		// A CA key others may read is refused before it signs anything.
+		if err := checkServerFiles("", *dir, false, nil); err != nil {
+			return fail(stderr, fmt.Errorf("pki issue: %w", err))
 		}
 		crt, key, err := replication.Issue(*dir, replication.IssueRequest{Role: *role, Workstation: *ws, Hosts: hosts, Overwrite: *force})
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/portofentry/booth/cmd/internal/fileperm"
 	"github.com/portofentry/booth/replication"
 )
 
@@ -27,6 +28,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	retain := fs.Int64("feed-retain", 1_000_000, "feed versions served as deltas; a workstation further behind takes a snapshot (0 keeps all)")
 	compact := fs.Duration("compact-every", time.Minute, "how often the feed floor is raised")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
+	fixPerms := fs.Bool("fix-permissions", false, "set the database, WAL, pepper and key files that others may access to 0600 instead of refusing to start")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -36,6 +38,13 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	log, err := logger(stderr, *level)
 	if err != nil {
 		return usageError(stderr, "serve: %v", err)
+	}
+	// Private files (perms.go) before anything reads or creates them.
+	if err := checkServerFiles(*db, *dir, *fixPerms, func(s string) { log.Warn("permissions fixed: " + s) }); err != nil {
+		return fail(stderr, fmt.Errorf("serve: %w", err))
+	}
+	if err := fileperm.MkdirPrivate(filepath.Dir(*db)); err != nil {
+		return fail(stderr, fmt.Errorf("serve: database %s: %w", *db, err))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()

@@ -57,8 +57,13 @@ func logger(stderr io.Writer, level string) (*slog.Logger, error) {
 }
 
 // openServerStore opens the server's database. A writer needs the origin:
-// port-CODE from --port, or the one the database was created with.
+// port-CODE from --port, or the one the database was created with. A
+// database, side file or port pepper others may access is refused
+// (perms.go).
 func openServerStore(ctx context.Context, path, port string, readOnly bool, log *slog.Logger) (*sqlitestore.Store, error) {
+	if err := checkServerFiles(path, "", false, nil); err != nil { // perms.go
+		return nil, err
+	}
 	if readOnly {
 		return sqlitestore.Open(ctx, path, sqlitestore.Options{ReadOnly: true, Logger: log})
 	}
