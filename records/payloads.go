@@ -33,6 +33,9 @@ const (
 	KindDetermination     Kind = "determination"
 	KindCrossingClosed    Kind = "crossing.closed"
 	KindBiometricPurged   Kind = "biometric.purged"
+	// KindBiometricForwarded: a non-citizen's capture reached the biometric
+	// system; the record keeps its reference there.
+	KindBiometricForwarded Kind = "biometric.forwarded"
 )
 
 // Errors returned by Event.Decode.
@@ -45,26 +48,27 @@ var (
 type Payload interface{ Kind() Kind }
 
 var payloadTypes = map[Kind]func() Payload{
-	KindCrossingOpened:    func() Payload { return &CrossingOpened{} },
-	KindRFIDRead:          func() Payload { return &RFIDRead{} },
-	KindDocumentRead:      func() Payload { return &DocumentRead{} },
-	KindDocumentKeyed:     func() Payload { return &DocumentKeyed{} },
-	KindPlateRead:         func() Payload { return &PlateRead{} },
-	KindPlateConfirmed:    func() Payload { return &PlateConfirmed{} },
-	KindRPMOccupancy:      func() Payload { return &RPMOccupancy{} },
-	KindFaceVerified:      func() Payload { return &FaceVerified{} },
-	KindReferenceChecked:  func() Payload { return &ReferenceChecked{} },
-	KindAlertAcknowledged: func() Payload { return &AlertAcknowledged{} },
-	KindNote:              func() Payload { return &Note{} },
-	KindReferred:          func() Payload { return &Referred{} },
-	KindSecondaryTaken:    func() Payload { return &SecondaryTaken{} },
-	KindSecondaryFinding:  func() Payload { return &SecondaryFinding{} },
-	KindLSSRequested:      func() Payload { return &LSSRequested{} },
-	KindLSSAnswered:       func() Payload { return &LSSAnswered{} },
-	KindBaggageXray:       func() Payload { return &BaggageXray{} },
-	KindDetermination:     func() Payload { return &Determination{} },
-	KindCrossingClosed:    func() Payload { return &CrossingClosed{} },
-	KindBiometricPurged:   func() Payload { return &BiometricPurged{} },
+	KindCrossingOpened:     func() Payload { return &CrossingOpened{} },
+	KindRFIDRead:           func() Payload { return &RFIDRead{} },
+	KindDocumentRead:       func() Payload { return &DocumentRead{} },
+	KindDocumentKeyed:      func() Payload { return &DocumentKeyed{} },
+	KindPlateRead:          func() Payload { return &PlateRead{} },
+	KindPlateConfirmed:     func() Payload { return &PlateConfirmed{} },
+	KindRPMOccupancy:       func() Payload { return &RPMOccupancy{} },
+	KindFaceVerified:       func() Payload { return &FaceVerified{} },
+	KindReferenceChecked:   func() Payload { return &ReferenceChecked{} },
+	KindAlertAcknowledged:  func() Payload { return &AlertAcknowledged{} },
+	KindNote:               func() Payload { return &Note{} },
+	KindReferred:           func() Payload { return &Referred{} },
+	KindSecondaryTaken:     func() Payload { return &SecondaryTaken{} },
+	KindSecondaryFinding:   func() Payload { return &SecondaryFinding{} },
+	KindLSSRequested:       func() Payload { return &LSSRequested{} },
+	KindLSSAnswered:        func() Payload { return &LSSAnswered{} },
+	KindBaggageXray:        func() Payload { return &BaggageXray{} },
+	KindDetermination:      func() Payload { return &Determination{} },
+	KindCrossingClosed:     func() Payload { return &CrossingClosed{} },
+	KindBiometricPurged:    func() Payload { return &BiometricPurged{} },
+	KindBiometricForwarded: func() Payload { return &BiometricForwarded{} },
 }
 
 // Mode is the kind of lane.
@@ -387,3 +391,15 @@ func (BaggageXray) Kind() Kind       { return KindBaggageXray }
 func (Determination) Kind() Kind     { return KindDetermination }
 func (CrossingClosed) Kind() Kind    { return KindCrossingClosed }
 func (BiometricPurged) Kind() Kind   { return KindBiometricPurged }
+
+// BiometricForwarded records that a non-citizen's face capture was taken by
+// the biometric system: BiometricRef is its reference there (docs/design.md
+// §6). The image never enters the event log.
+type BiometricForwarded struct {
+	CaptureRef   string    `json:"capture_ref"`
+	BiometricRef string    `json:"biometric_ref"`
+	CapturedAt   time.Time `json:"captured_at"`
+	ForwardedAt  time.Time `json:"forwarded_at"`
+}
+
+func (BiometricForwarded) Kind() Kind { return KindBiometricForwarded }

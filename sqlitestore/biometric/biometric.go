@@ -108,6 +108,26 @@ type Options struct {
 	// is handed on again by the next RunRetention, so OnPurge must be
 	// idempotent by Purge.ID.
 	OnPurge func(ctx context.Context, p Purge) error
+	// KeyFile is the image key (32 bytes, mode 0600); empty means
+	// KeyPath(path). A missing key is created while the store holds no
+	// encrypted image (its first start, or a store from before encryption);
+	// missing while encrypted images exist, readable by others, or of the
+	// wrong size, it is an error naming the file.
+	KeyFile string
+	// OnForward, when set, is called for each forward to the biometric
+	// system after it is audited and before it is forgotten (RecordForwards
+	// appends the biometric.forwarded event, with Forward.ID as its id). An
+	// error keeps it pending for the next ForwardDue, so it must be
+	// idempotent by Forward.ID.
+	OnForward func(ctx context.Context, f Forward) error
+	// ForwardRetry is the wait after a first failed forward, doubled after
+	// each further failure up to ForwardRetryMax; zero means 30 s and 1 h.
+	ForwardRetry    time.Duration
+	ForwardRetryMax time.Duration
+
+	// plaintext stores new images unencrypted: only for the test that
+	// proves the at-rest test can see an image.
+	plaintext bool
 }
 
 // Store holds face captures in their own SQLite file, apart from
@@ -120,6 +140,7 @@ type Store struct {
 	opts Options
 	log  *slog.Logger
 	full *diskfull.Log // logs disk-full failures once a minute
+	seal *sealer
 }
 
 // Capture is one face capture.
@@ -194,8 +215,22 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("biometric: open biometric store %s: %w", abs, err)
 	}
+	if opts.ForwardRetry <= 0 {
+		opts.ForwardRetry = defaultForwardRetry
+	}
+	if opts.ForwardRetryMax <= 0 {
+		opts.ForwardRetryMax = defaultForwardRetryMax
+	}
 	b := &Store{db: db, path: abs, opts: opts, log: log.With("db", abs)}
 	b.full = diskfull.NewLog(b.log, nil)
+	if err := b.loadKey(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("biometric: open biometric store %s: %w", abs, err)
+	}
+	if err := b.encryptLegacy(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("biometric: open biometric store %s: %w", abs, err)
+	}
 	return b, nil
 }
 
@@ -221,12 +256,29 @@ func (b *Store) SaveCapture(ctx context.Context, c Capture) (err error) {
 		return fmt.Errorf("biometric: save capture %q: %w", c.ID, err)
 	}
 	doc := sqlitestore.NormalizeDocumentRef(c.Document)
-	_, err = b.db.ExecContext(ctx, `INSERT INTO captures (id, crossing_id, doc_key, png, captured_at, citizenship)
-		VALUES (?, ?, ?, ?, ?, ?)`, c.ID, c.CrossingID, doc.Key(), c.PNG, c.CapturedAt.UnixNano(), string(c.Citizenship))
+	img, enc := b.seal.seal(c.ID, c.PNG), encAESGCM
+	if b.opts.plaintext {
+		img, enc = c.PNG, encPlain
+	}
+	tx, err := b.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("biometric: save capture %q: %w", c.ID, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after Commit
+	_, err = tx.ExecContext(ctx, `INSERT INTO captures (id, crossing_id, doc_key, png, png_enc, captured_at, citizenship)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, c.CrossingID, doc.Key(), img, enc, c.CapturedAt.UnixNano(), string(c.Citizenship))
 	if err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("biometric: save capture %q: %w: id already stored", c.ID, ErrInvalidCapture)
 		}
+		return fmt.Errorf("biometric: save capture %q: %w", c.ID, err)
+	}
+	if c.Citizenship == CitizenNonUSC {
+		if err := enqueueForward(ctx, tx, c.ID, time.Now()); err != nil {
+			return fmt.Errorf("biometric: save capture %q: %w", c.ID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("biometric: save capture %q: %w", c.ID, err)
 	}
 	return nil
@@ -266,12 +318,16 @@ func (b *Store) Capture(ctx context.Context, id string) (Capture, error) {
 	var docKey, cit string
 	var captured int64
 	var forwarded sql.NullInt64
-	err := b.db.QueryRowContext(ctx, `SELECT id, crossing_id, doc_key, png, captured_at, citizenship, forwarded_at, biometric_ref
-		FROM captures WHERE id = ?`, id).Scan(&c.ID, &c.CrossingID, &docKey, &c.PNG, &captured, &cit, &forwarded, &c.BiometricRef)
+	var enc int
+	err := b.db.QueryRowContext(ctx, `SELECT id, crossing_id, doc_key, png, png_enc, captured_at, citizenship, forwarded_at, biometric_ref
+		FROM captures WHERE id = ?`, id).Scan(&c.ID, &c.CrossingID, &docKey, &c.PNG, &enc, &captured, &cit, &forwarded, &c.BiometricRef)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Capture{}, fmt.Errorf("biometric: capture %q: %w", id, ErrCaptureNotFound)
 	}
 	if err != nil {
+		return Capture{}, fmt.Errorf("biometric: capture %q: %w", id, err)
+	}
+	if c.PNG, err = b.image(c.ID, c.PNG, enc); err != nil {
 		return Capture{}, fmt.Errorf("biometric: capture %q: %w", id, err)
 	}
 	c.Document.Country, c.Document.Number, _ = strings.Cut(docKey, "/")
@@ -288,11 +344,28 @@ func (b *Store) MarkCitizenship(ctx context.Context, id string, status Citizensh
 	if !validCitizenship(status) {
 		return fmt.Errorf("biometric: mark citizenship of %q: %w: status must be usc, non_usc or unknown, got %q", id, ErrInvalidCapture, status)
 	}
-	res, err := b.db.ExecContext(ctx, `UPDATE captures SET citizenship = ? WHERE id = ?`, string(status), id)
+	tx, err := b.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("biometric: mark citizenship of %q: %w", id, err)
 	}
-	return captureRowAffected(res, id)
+	defer tx.Rollback() //nolint:errcheck // no-op after Commit
+	// Leaving non_usc takes the capture out of the forward queue (trigger).
+	res, err := tx.ExecContext(ctx, `UPDATE captures SET citizenship = ? WHERE id = ?`, string(status), id)
+	if err != nil {
+		return fmt.Errorf("biometric: mark citizenship of %q: %w", id, err)
+	}
+	if err := captureRowAffected(res, id); err != nil {
+		return err
+	}
+	if status == CitizenNonUSC {
+		if err := enqueueForward(ctx, tx, id, time.Now()); err != nil {
+			return fmt.Errorf("biometric: mark citizenship of %q: %w", id, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("biometric: mark citizenship of %q: %w", id, err)
+	}
+	return nil
 }
 
 // MarkForwarded records that a non-citizen's capture was forwarded to the
@@ -319,7 +392,13 @@ func (b *Store) MarkForwarded(ctx context.Context, id, biometricRef string, at t
 	if err != nil {
 		return fmt.Errorf("biometric: mark %q forwarded: %w", id, err)
 	}
-	return captureRowAffected(res, id)
+	if err := captureRowAffected(res, id); err != nil {
+		return err
+	}
+	if _, err := b.db.ExecContext(ctx, `DELETE FROM forward_queue WHERE capture_id = ?`, id); err != nil {
+		return fmt.Errorf("biometric: mark %q forwarded: %w", id, err)
+	}
+	return nil
 }
 
 // written records the outcome of a write named op, as Store.written does

@@ -3,6 +3,7 @@ package biometric
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"log/slog"
 	"os"
@@ -56,6 +57,9 @@ func fakePNG(marker string, size int) []byte {
 
 func openBiometric(t *testing.T, main *sqlitestore.Store, opts Options) *Store {
 	t.Helper()
+	if opts.Logger == nil {
+		opts.Logger = quiet
+	}
 	if main != nil && opts.Audit == nil {
 		opts.Audit = main
 	}
@@ -360,8 +364,15 @@ func TestPurgedImagesDoNotLinger(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := fileBytes(t, b.Path())
-	if !bytes.Contains(before, []byte(marker)) {
-		t.Fatal("the image bytes are not in the file before the purge: the test cannot see leftovers")
+	// Images are encrypted at rest: look for what is stored, the sealed
+	// bytes, and for the plain marker too.
+	var sealed []byte
+	if err := b.db.QueryRowContext(ctx, `SELECT png FROM captures WHERE id = 'gone-3'`).Scan(&sealed); err != nil {
+		t.Fatal(err)
+	}
+	stored := sealed[100:164]
+	if !bytes.Contains(before, stored) {
+		t.Fatal("the stored image bytes are not in the file before the purge: the test cannot see leftovers")
 	}
 	purged, err := b.RunRetention(ctx, capT0.Add(12*time.Hour))
 	if err != nil || len(purged) != 8 {
@@ -373,7 +384,7 @@ func TestPurgedImagesDoNotLinger(t *testing.T) {
 	}
 	after := fileBytes(t, path)
 	for _, f := range [][]byte{after, fileBytes(t, path+"-wal")} {
-		if bytes.Contains(f, []byte(marker)) || bytes.Contains(f, []byte("gone-")) {
+		if bytes.Contains(f, []byte(marker)) || bytes.Contains(f, stored) || bytes.Contains(f, []byte("gone-")) {
 			t.Error("a purged image or its id is still in the biometric store's files")
 		}
 	}
@@ -415,27 +426,41 @@ func TestPath(t *testing.T) {
 }
 
 // TestOpenStoreMadeBeforeMigrations: a biometric store created when its
-// schema was inline (tables, no schema_version) opens, keeps its captures
-// and is recorded at version 1.
+// schema was inline (the 0001 tables, no schema_version, plain images) opens,
+// is recorded at version 1 and migrated on, and keeps its captures readable
+// (re-encrypted).
 func TestOpenStoreMadeBeforeMigrations(t *testing.T) {
 	ctx := context.Background()
-	b := openBiometric(t, nil, Options{})
-	saveCapture(t, b, "old", CitizenUSC, capT0)
-	if _, err := b.db.ExecContext(ctx, `DROP TABLE schema_version`); err != nil {
+	path := filepath.Join(t.TempDir(), "booth.biometric.db")
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
 		t.Fatal(err)
 	}
-	path := b.Path()
-	b.Close()
-	again, err := Open(ctx, path, Options{})
+	ddl, err := migrationFS.ReadFile("migrations/0001_captures.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	png := fakePNG("OLD-FACE-", 4096)
+	for _, q := range []string{string(ddl)} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := raw.Exec(`INSERT INTO captures (id, crossing_id, doc_key, png, captured_at, citizenship) VALUES ('old', 'X', 'MEX/G1', ?, ?, 'usc')`,
+		png, capT0.UnixNano()); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	again, err := Open(ctx, path, Options{Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer again.Close()
-	if _, err := again.Capture(ctx, "old"); err != nil {
+	if c, err := again.Capture(ctx, "old"); err != nil || !bytes.Equal(c.PNG, png) {
 		t.Errorf("capture made before migrations: %v", err)
 	}
-	var v int
-	if err := again.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_version`).Scan(&v); err != nil || v != 1 {
-		t.Errorf("schema version %d, %v; want 1", v, err)
+	var v, min int
+	if err := again.db.QueryRowContext(ctx, `SELECT min(version), max(version) FROM schema_version`).Scan(&min, &v); err != nil || min != 1 || v != 3 {
+		t.Errorf("schema versions %d..%d, %v; want 1..3", min, v, err)
 	}
 }

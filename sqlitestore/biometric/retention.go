@@ -15,7 +15,7 @@ import (
 const (
 	PurgeReasonUSC     = "retention_usc_12h"     // US citizen's capture, 12 h after capture
 	PurgeReasonUnknown = "retention_unknown_12h" // citizenship not established: treated as a US citizen's
-	PurgeReasonNonUSC  = "retention_non_usc_14d" // non-citizen's capture, 14 days after capture
+	PurgeReasonNonUSC  = "retention_non_usc_14d" // non-citizen's capture, 14 days after capture (not forwarded by then)
 )
 
 // purgeBatch bounds the captures deleted per transaction.
@@ -163,8 +163,10 @@ func (b *Store) reclaim(ctx context.Context) error {
 // handOverPurges audits each pending purge and calls OnPurge, then forgets
 // it. It stops at the first failure, leaving the rest pending.
 func (b *Store) handOverPurges(ctx context.Context) ([]Purge, error) {
+	// A capture's forward is handed over before its purge, so the crossing
+	// record learns the reference before it learns the image is gone.
 	rows, err := b.db.QueryContext(ctx, `SELECT id, capture_id, crossing_id, captured_at, citizenship, forwarded_at, biometric_ref, reason, purged_at
-		FROM pending_purges ORDER BY purged_at, id`)
+		FROM pending_purges WHERE capture_id NOT IN (SELECT capture_id FROM pending_forwards) ORDER BY purged_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("biometric: biometric retention: read pending purges: %w", err)
 	}
@@ -216,6 +218,11 @@ func purgeAuditEntry(p Purge) sqlitestore.AuditEntry {
 	if !p.ForwardedAt.IsZero() {
 		d["forwarded_at"] = p.ForwardedAt.Format(time.RFC3339Nano)
 		d["biometric_ref"] = p.BiometricRef
+	}
+	if p.Citizenship == CitizenNonUSC {
+		// A non-citizen's capture purged at the retention limit says
+		// that the biometric system never took it.
+		d["forwarded"] = !p.ForwardedAt.IsZero()
 	}
 	return sqlitestore.AuditEntry{ID: p.ID, At: p.PurgedAt, Action: sqlitestore.ActionPurge, Subject: "capture:" + p.CaptureID, Detail: sqlitestore.AuditDetail(d)}
 }
