@@ -41,7 +41,9 @@ var boxAndSpace = regexp.MustCompile(`[\x{2500}-\x{257F}\s]+`) // box drawing an
 
 // flatView is the screen as one line of words: a message wrapped inside the
 // sign-in box reads as written.
-func (h *tuiHarness) flatView() string { return strings.TrimSpace(boxAndSpace.ReplaceAllString(h.view(), " ")) }
+func (h *tuiHarness) flatView() string {
+	return strings.TrimSpace(boxAndSpace.ReplaceAllString(h.view(), " "))
+}
 
 // TestBreakGlassThroughTheSignInScreen: a primary booth whose account cache
 // came from the real port server over the real link, signed in through the
