@@ -1,9 +1,12 @@
 package replication
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/portofentry/booth/sqlitestore"
 )
 
 // TestLinkStateFromBothHalves: the link's state merges what the sender and
@@ -66,4 +69,26 @@ func TestIdleSenderLinkOnlineWithFeed(t *testing.T) {
 	if n := backlog(t, sec); n != 0 {
 		t.Fatalf("backlog %d: the sender had something to send", n)
 	}
+}
+
+// TestQuietPortFirstFeedAnswersAtOnce: on a port where nothing happens the
+// feed's long poll answers only when it times out, so a workstation's first
+// request does not wait: the reference data the port published and the
+// link's state arrive at once, not after the long poll.
+func TestQuietPortFirstFeedAnswersAtOnce(t *testing.T) {
+	pki := newTestPKI(t)
+	srv := startServer(t, pki, ServerConfig{})
+	body := "{\"id\":\"LS1\",\"document\":{\"type\":\"P\",\"country\":\"UTO\",\"number\":\"L898902C3\"},\"reported_at\":\"2025-01-02\",\"reason\":\"lost\"}\n"
+	if _, err := srv.store.PublishReference(context.Background(), sqlitestore.KindLostStolen, []byte(body), 1, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	sec := openStore(t, "sec-1")
+	pc := pullerCfg(sec, newClient(t, srv.url, pki.client(t, RoleSecondary, "sec-1")))
+	pc.Wait = MaxFeedWait
+	l := runLink(t, LinkConfig{Puller: pc})
+	// Well inside the long poll (25 s): the first answer did not wait.
+	waitFor(t, 10*time.Second, "the reference data and the link online", func() bool {
+		v, err := sec.ReferenceVersions(context.Background())
+		return err == nil && v[string(sqlitestore.KindLostStolen)] == 1 && l.Status().State == StateOnline
+	})
 }

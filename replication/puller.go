@@ -46,6 +46,11 @@ type Puller struct {
 	// refFailed remembers a reference version that failed to load, so it
 	// is not fetched again on every poll; a newer version is tried.
 	refFailed map[string]refFailure
+	// answered is set once the feed has answered in this run. Until then a
+	// request does not wait: a workstation that starts on a quiet port
+	// gets the reference data and knows its link at once, not after a
+	// long poll in which nothing happened.
+	answered bool
 }
 
 type refFailure struct {
@@ -118,7 +123,11 @@ func (p *Puller) pullOnce(ctx context.Context) error {
 	p.syncAccounts(ctx)
 	rctx, cancel := context.WithTimeout(ctx, p.cfg.Wait+15*time.Second)
 	defer cancel()
-	resp, err := p.cfg.Client.Feed(rctx, cp.Version, p.cfg.Wait, p.cfg.Limit)
+	wait := p.cfg.Wait
+	if !p.answered {
+		wait = 0
+	}
+	resp, err := p.cfg.Client.Feed(rctx, cp.Version, wait, p.cfg.Limit)
 	var se *StatusError
 	switch {
 	case err == nil:
@@ -142,6 +151,7 @@ func (p *Puller) pullOnce(ctx context.Context) error {
 			return err
 		}
 	}
+	p.answered = true
 	p.board.report(false, StateOnline, nil)
 	p.syncReference(ctx, resp.Reference)
 	return nil
