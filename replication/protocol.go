@@ -8,13 +8,14 @@ import (
 
 // HTTP paths of the port server.
 const (
-	PathEvents    = "/v1/events"     // POST a batch of the caller's events
-	PathAudit     = "/v1/audit"      // POST entries of the caller's audit chain
-	PathFeed      = "/v1/feed"       // GET ?after=V&wait=25s&limit=N
-	PathSnapshot  = "/v1/snapshot"   // GET, JSON lines
-	PathReference = "/v1/reference/" // GET /v1/reference/{kind}/{version}
-	PathMetrics   = "/metrics"
-	PathHealth    = "/healthz"
+	PathEvents     = "/v1/events"     // POST a batch of the caller's events
+	PathAudit      = "/v1/audit"      // POST entries of the caller's audit chain
+	PathFeed       = "/v1/feed"       // GET ?after=V&wait=25s&limit=N
+	PathSnapshot   = "/v1/snapshot"   // GET, JSON lines
+	PathReference  = "/v1/reference/" // GET /v1/reference/{kind}/{version}
+	PathMetrics    = "/metrics"
+	PathHealth     = "/healthz"
+	PathQuarantine = "/v1/quarantine" // GET: events held in quarantine (any role)
 )
 
 // Error codes in ErrorResponse.Error.
@@ -62,6 +63,29 @@ type BatchResponse struct {
 	Applied    int   `json:"applied"`
 	Duplicates int   `json:"duplicates"`
 	Version    int64 `json:"version"` // the server's feed version after the commit
+	// Quarantined lists the caller's events the server holds in quarantine
+	// (acknowledged, stored, neither applied nor served) until an operator
+	// decides; empty when none.
+	Quarantined []QuarantineNote `json:"quarantined,omitempty"`
+}
+
+// QuarantineNote is one event held in quarantine, as the workstation and
+// supervisors see it (no payload).
+type QuarantineNote struct {
+	ID         string    `json:"id"`
+	Origin     string    `json:"origin"`
+	OriginSeq  int64     `json:"origin_seq"`
+	CrossingID string    `json:"crossing_id"`
+	Kind       string    `json:"kind"`
+	Code       string    `json:"code"`
+	Reason     string    `json:"reason"`
+	ReceivedAt time.Time `json:"received_at"`
+}
+
+// QuarantineResponse is the answer to GET /v1/quarantine: every event held
+// at the port, for the supervisor console and status tools.
+type QuarantineResponse struct {
+	Held []QuarantineNote `json:"held"`
 }
 
 // ErrorResponse is the body of every error answer. Acked, when present, is

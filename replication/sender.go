@@ -198,9 +198,16 @@ func (s *Sender) send(ctx context.Context, batch []records.Event, backlog int, o
 		if err := s.ack(ctx, resp.Acked); err != nil {
 			return err
 		}
-		s.board.update(func(st *Status) { st.HeldSeq, st.HeldReason = 0, "" })
 		s.refreshBacklog(ctx)
-		s.board.report(true, StateOnline, nil)
+		if held, reason := quarantineHeld(resp.Quarantined); held > 0 {
+			// Acknowledged and stored, but held at the port until an
+			// operator decides: the queue moves on, the header says so.
+			s.board.update(func(st *Status) { st.HeldSeq, st.HeldReason = held, reason })
+			s.board.report(true, StateError, errors.New(reason))
+		} else {
+			s.board.update(func(st *Status) { st.HeldSeq, st.HeldReason = 0, "" })
+			s.board.report(true, StateOnline, nil)
+		}
 		s.log.Debug("batch acknowledged", "first", first, "last", last, "acked", resp.Acked, "applied", resp.Applied)
 		return nil
 	}
@@ -300,4 +307,17 @@ func defaultDur(v, d time.Duration) time.Duration {
 		return d
 	}
 	return v
+}
+
+// quarantineHeld words the port's quarantine of this workstation's events
+// for the header: the first one held and how many.
+func quarantineHeld(q []QuarantineNote) (int64, string) {
+	if len(q) == 0 {
+		return 0, ""
+	}
+	reason := fmt.Sprintf("event #%d (%s) quarantined at the port server: %s: %s", q[0].OriginSeq, q[0].Kind, q[0].Code, q[0].Reason)
+	if len(q) > 1 {
+		reason += fmt.Sprintf(" (+%d more)", len(q)-1)
+	}
+	return q[0].OriginSeq, reason + "; an operator must release or reject it"
 }

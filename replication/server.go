@@ -142,6 +142,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET "+PathMetrics, s.authed(s.handleMetrics))
 	mux.Handle("GET "+PathHealth, s.authed(s.handleHealth))
 	mux.Handle("GET "+PathAccounts, s.authed(s.handleAccounts))
+	mux.Handle("GET "+PathQuarantine, s.authed(s.handleQuarantine)) // server_quarantine.go
 	return mux
 }
 
@@ -227,7 +228,8 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, id identit
 	switch {
 	case err == nil:
 		s.metrics.batch("ok")
-		writeJSON(w, http.StatusOK, BatchResponse{Acked: res.Acked, Applied: res.Applied, Duplicates: res.Duplicates, Version: res.Version})
+		writeJSON(w, http.StatusOK, BatchResponse{Acked: res.Acked, Applied: res.Applied, Duplicates: res.Duplicates, Version: res.Version,
+			Quarantined: s.heldFor(r.Context(), id.workstation)})
 	case errors.As(err, &gap):
 		s.metrics.batch(CodeGap)
 		writeError(w, http.StatusConflict, ErrorResponse{Error: CodeGap, Message: err.Error(), Acked: &acked, Expected: gap.Expected})

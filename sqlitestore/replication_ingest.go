@@ -51,10 +51,14 @@ func (s *Store) IngestGroup(ctx context.Context, batches []IngestBatch) ([]recor
 				out[i].Err = fmt.Errorf("%w: workstation id %q", ErrInvalidEvent, b.Origin)
 				continue
 			}
+			if b.Origin == s.origin {
+				out[i].Err = fmt.Errorf("%w: %s is this port server's own origin; no workstation sends under it", records.ErrForeignOrigin, b.Origin)
+				continue
+			}
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT ingest_batch`); err != nil {
 				return fmt.Errorf("savepoint: %w", err)
 			}
-			res, stop, err := ingestTx(ctx, tx, b, now)
+			res, stop, err := s.ingestTx(ctx, tx, b, now)
 			if err != nil {
 				if _, rbErr := tx.ExecContext(ctx, `ROLLBACK TO ingest_batch`); rbErr != nil {
 					return fmt.Errorf("roll back batch of %s: %w (after %w)", b.Origin, rbErr, err)
@@ -84,16 +88,30 @@ func (s *Store) IngestGroup(ctx context.Context, batches []IngestBatch) ([]recor
 
 // ingestTx applies one batch inside tx; see Ingest. stop is the batch's
 // stopping error; err a failure that must undo the batch.
-func ingestTx(ctx context.Context, tx *sql.Tx, b IngestBatch, now time.Time) (res records.IngestResult, stop error, err error) {
+//
+// An event the server will not apply (records/quarantine.go: a newer
+// schema, an unknown kind, a payload that breaks its kind's schema, an
+// envelope rule, a write to another workstation's crossing the rules do not
+// allow) does not stop the batch: it is stored in quarantine under its
+// number, which moves the high-water mark on, and the events after it are
+// applied. Only what makes the batch itself untrustworthy stops it: a gap,
+// an event of another origin, a number or id another event holds, an event
+// without an id or a number.
+func (s *Store) ingestTx(ctx context.Context, tx *sql.Tx, b IngestBatch, now time.Time) (res records.IngestResult, stop error, err error) {
 	hwm, err := lastSeq(ctx, tx, b.Origin)
 	if err != nil {
 		return res, nil, err
 	}
+	qhwm, err := quarantineHighWater(ctx, tx, b.Origin)
+	if err != nil {
+		return res, nil, err
+	}
+	hwm = max(hwm, qhwm)
 	var (
-		fresh   []records.Event
-		newest  time.Time
-		refused *records.SchemaError
+		fresh  []records.Event
+		newest time.Time
 	)
+	checker := &ingestChecker{tx: tx, portOrigin: s.origin, role: b.Role}
 scan:
 	for _, e := range b.Events {
 		switch {
@@ -103,12 +121,20 @@ scan:
 		case e.OriginSeq <= 0:
 			stop = fmt.Errorf("%w: event %s has origin_seq %d", ErrInvalidEvent, e.ID, e.OriginSeq)
 			break scan
+		case e.ID == "" || checkField("id", e.ID) != nil:
+			stop = fmt.Errorf("%w: event %s #%d has no usable id", ErrInvalidEvent, e.Origin, e.OriginSeq)
+			break scan
 		case e.OriginSeq <= hwm:
 			// Already held: it must be the same event (resend after a
 			// lost ack), never another one under the same number.
 			id, ok, err := idAtSequence(ctx, tx, e.Origin, e.OriginSeq)
 			if err != nil {
 				return res, nil, err
+			}
+			if !ok {
+				if id, ok, err = quarantinedAt(ctx, tx, e.Origin, e.OriginSeq); err != nil {
+					return res, nil, err
+				}
 			}
 			if !ok || id != e.ID {
 				stop = fmt.Errorf("%w: %s #%d is event %s, received %s", records.ErrSequenceConflict, e.Origin, e.OriginSeq, id, e.ID)
@@ -119,16 +145,35 @@ scan:
 		case e.OriginSeq > hwm+1:
 			stop = &records.GapError{Origin: b.Origin, Expected: hwm + 1, Got: e.OriginSeq}
 			break scan
-		case e.Schema > records.SchemaVersion:
-			refused = &records.SchemaError{Origin: e.Origin, OriginSeq: e.OriginSeq, ID: e.ID, Schema: e.Schema, Max: records.SchemaVersion}
-			stop = refused
-			break scan
 		}
-		if err := validate(&e); err != nil {
-			stop = fmt.Errorf("event %s (%s #%d): %w", e.ID, e.Origin, e.OriginSeq, err)
-			break scan
+		if e.RecordedAt.IsZero() {
+			e.RecordedAt = now
 		}
-		fresh = append(fresh, e)
+		if e.Payload == nil {
+			e.Payload = []byte("null")
+		}
+		refused, err := checker.check(ctx, e)
+		if err != nil {
+			return res, nil, err
+		}
+		if refused != nil {
+			// The events before it go in first: a released event must find
+			// its crossing as the workstation wrote it.
+			n, err := insertReplicated(ctx, tx, fresh, now)
+			if err != nil {
+				return res, nil, err
+			}
+			res.Applied += n
+			fresh = fresh[:0]
+			if err := quarantineTx(ctx, tx, e, b.Role, *refused, now); err != nil {
+				return res, nil, err
+			}
+			s.log.Warn("event quarantined", "origin", e.Origin, "origin_seq", e.OriginSeq, "id", e.ID,
+				"kind", string(e.Kind), "code", refused.code, "reason", refused.reason)
+		} else {
+			fresh = append(fresh, e)
+			checker.noteApplied(e)
+		}
 		hwm = e.OriginSeq
 		if e.RecordedAt.After(newest) {
 			newest = e.RecordedAt
@@ -138,8 +183,9 @@ scan:
 	if err != nil {
 		return res, nil, err
 	}
-	res.Applied, res.Acked = n, hwm
-	if err := upsertWorkstation(ctx, tx, b, hwm, now, newest, refused); err != nil {
+	res.Applied += n
+	res.Acked = hwm
+	if err := upsertWorkstation(ctx, tx, b, hwm, now, newest, nil); err != nil {
 		return res, nil, err
 	}
 	return res, stop, nil

@@ -12,9 +12,19 @@ import (
 
 // Workstations lists every workstation that has talked to this server, by id.
 func (s *Store) Workstations(ctx context.Context) ([]records.WorkstationStatus, error) {
+	// RefusedSeq/RefusedReason: the first event held in quarantine and how
+	// many are (replication_quarantine.go); the old columns are what a
+	// server before quarantine recorded.
 	rows, err := s.read.QueryContext(ctx, `SELECT origin, role, first_seen, last_seen, hwm, last_batch_at,
-		last_recorded, lag_ns, backlog, oldest_unsent, feed_version, refused_seq, refused_reason
-		FROM repl_workstations ORDER BY origin`)
+		last_recorded, lag_ns, backlog, oldest_unsent, feed_version,
+		coalesce(q.origin_seq, refused_seq),
+		coalesce(q.code || ': ' || q.reason || CASE WHEN q.n > 1 THEN ' (' || q.n || ' events held)' ELSE '' END, refused_reason)
+		FROM repl_workstations w LEFT JOIN (
+			SELECT origin AS qo, min(origin_seq) AS origin_seq, count(*) AS n,
+				(SELECT code FROM repl_quarantine x WHERE x.origin = h.origin AND x.state = 'held' ORDER BY origin_seq LIMIT 1) AS code,
+				(SELECT reason FROM repl_quarantine x WHERE x.origin = h.origin AND x.state = 'held' ORDER BY origin_seq LIMIT 1) AS reason
+			FROM repl_quarantine h WHERE state = 'held' GROUP BY origin) q ON q.qo = w.origin
+		ORDER BY w.origin`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: workstations: %w", err)
 	}

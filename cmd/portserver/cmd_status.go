@@ -23,6 +23,9 @@ type statusReport struct {
 	// MissingOpenings: crossings whose crossing.opened never arrived from
 	// the workstation that started them.
 	MissingOpenings missingOpeningsJSON `json:"missing_openings"`
+	// Quarantine: events received and stored but held, neither applied
+	// nor served, until an operator decides (cmd_quarantine.go).
+	Quarantine quarantineJSON `json:"quarantine"`
 }
 
 // missingOpeningsJSON lists crossings held without their opening.
@@ -99,6 +102,9 @@ func runStatus(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			FirstOriginSeq: m.FirstOriginSeq, Events: m.Events, LastAt: m.LastAt,
 		})
 	}
+	if rep.Quarantine, err = quarantineSummary(ctx, store); err != nil {
+		return fail(stderr, err)
+	}
 	for _, w := range ws {
 		rep.Workstations = append(rep.Workstations, workstationJSON{
 			Workstation: w.Origin, Role: w.Role, LastSeen: w.LastSeen, HighWater: w.HighWater,
@@ -136,6 +142,7 @@ func runStatus(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	printMissingOpenings(stdout, rep.MissingOpenings)
+	printQuarantine(stdout, rep.Quarantine)
 	return 0
 }
 

@@ -9,7 +9,9 @@
 //	portserver pki issue --role server [--host H]... [--dir D]
 //	portserver import KIND FILE [--db F] [--version N] [--as-of T]
 //	portserver status [--db F] [--json]
-//	portserver export [--db F] [--after V] --request ID --agency A --authority T
+//	portserver pki revoke --workstation ID [--reason R] [--dir D]
+//	portserver export --request ID --agency A --authority T --officer B (--document N | --since T | --until T | --all) [--after V] [--db F]
+//	portserver quarantine list [--state S] [--workstation ID] [--json] | release ID | reject ID  --operator NAME [--note T] [--db F]
 //	portserver audit verify [--db F]
 //	portserver officer add|list|disable [--badge B] [--name N] [--role ROLES] [--db F]
 package main
@@ -30,6 +32,8 @@ var subcommands = map[string]subcommand{
 	"status": runStatus,
 	"export": runExport,
 	"audit":  runAudit,
+	// Events held in quarantine (cmd_quarantine.go).
+	"quarantine": runQuarantine,
 	// Port officer accounts (cmd_officer.go).
 	"officer": runOfficer,
 	// Build information (version.go).
@@ -44,10 +48,12 @@ const usage = `usage: portserver COMMAND [flags]
 commands:
   serve                 run the port server (HTTPS, mutual TLS only)
   pki init              create the port CA
-  pki issue             issue a workstation or server certificate
+  pki issue             issue a workstation or server certificate (--force revokes the one it replaces)
+  pki revoke            revoke a workstation's certificate (the server reloads the deny-list by itself)
   import KIND FILE      publish reference data (travelers, rfid, lookouts, lost-stolen JSONL)
   status                per workstation: last seen, high-water mark, backlog, lag
-  export                the port's events as JSON lines (a recorded, audited request)
+  export                crossings as JSON lines for a recorded, audited request (--document/--since/--until, or --all)
+  quarantine list|release|reject  events held at the port (stored, not applied); decisions audited
   audit verify          verify the audit chains in the server's database
   officer add|list|disable  the port's officer accounts (PIN on stdin, never argv)
   --version             what this binary was built from
