@@ -310,8 +310,8 @@ func TestDashboardRPMStatsFromJournal(t *testing.T) {
 		j("L1", JournalDeviceConnected, "rpm", "", false, dashNow.Add(-8*time.Minute)), // replug: not a fault
 		j("L1", JournalDeviceFaulty, "rpm", "", false, dashNow.Add(-7*time.Minute)),
 		j("L1", JournalDeviceDisconnected, "rfid", "", false, dashNow.Add(-6*time.Minute)), // not the RPM
-		j("L1", JournalRPMFault, "rpm", FaultGammaHigh, false, day.Add(-time.Second)),   // yesterday
-		j("L1", JournalRPMFault, "rpm", FaultGammaHigh, false, dashNow.Add(time.Minute)), // future
+		j("L1", JournalRPMFault, "rpm", FaultGammaHigh, false, day.Add(-time.Second)),      // yesterday
+		j("L1", JournalRPMFault, "rpm", FaultGammaHigh, false, dashNow.Add(time.Minute)),   // future
 		j("L2", JournalRPMTamper, "rpm", "", true, dashNow.Add(-time.Minute)),
 	}
 	cs := []*Crossing{

@@ -143,6 +143,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET "+PathHealth, s.authed(s.handleHealth))
 	mux.Handle("GET "+PathAccounts, s.authed(s.handleAccounts))
 	mux.Handle("GET "+PathQuarantine, s.authed(s.handleQuarantine)) // server_quarantine.go
+	// The lane journal, heartbeats and the supervisor's reads (journal.go).
+	s.registerSupervisor(mux)
 	return mux
 }
 
