@@ -40,6 +40,7 @@ type Config struct {
 	Matcher    Matcher             `toml:"matcher"`
 	PortServer PortServer          `toml:"port_server"`
 	Retention  Retention           `toml:"retention"`
+	Biometric  BiometricService    `toml:"biometric_service"` // forwarder_config.go
 	Keys       map[string][]string `toml:"keys" comment:"Key bindings: action = [\"key\", ...]. See docs/tui.md for the actions."`
 }
 
@@ -139,7 +140,8 @@ func defaultConfig() Config {
 			NonCitizenCapture: Duration{14 * 24 * time.Hour},
 			Interval:          Duration{time.Minute},
 		},
-		Keys: tui.DefaultKeyMap().Bindings(),
+		Biometric: defaultBiometricService(),
+		Keys:      tui.DefaultKeyMap().Bindings(),
 	}
 }
 
@@ -263,6 +265,7 @@ func (c *Config) validate() error {
 	if r.Interval.Duration <= 0 {
 		bad("retention.interval", "must be positive")
 	}
+	errs = append(errs, c.Biometric.validate()...) // forwarder_config.go
 	if _, err := tui.DefaultKeyMap().Apply(c.Keys); err != nil {
 		errs = append(errs, err) // it names the key already
 	}

@@ -187,7 +187,8 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	if !cfg.ReadOnly {
 		bio, err = biometric.Open(ctx, biometric.Path(cfg.Database), biometric.Options{
 			Logger: logger, USCRetention: cfg.Retention.CitizenCapture.Duration,
-			NonUSCRetention: cfg.Retention.NonCitizenCapture.Duration, Audit: store, OnPurge: biometric.RecordPurges(store)})
+			NonUSCRetention: cfg.Retention.NonCitizenCapture.Duration, Audit: store, OnPurge: biometric.RecordPurges(store),
+			OnForward: biometric.RecordForwards(store)})
 		if err != nil {
 			return fmt.Errorf("open biometric store: %w", err)
 		}
@@ -202,6 +203,13 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	}()
 	if bio != nil {
 		wg.Go(func() { retentionLoop(ctx, bio, cfg.Retention.Interval.Duration, logger) })
+		fw, err := newForwarder(cfg) // forwarder.go
+		if err != nil {
+			return err
+		}
+		if fw != nil {
+			wg.Go(func() { forwardLoop(ctx, bio, fw, cfg.Biometric.Interval.Duration, logger) })
+		}
 	}
 	if link != nil {
 		wg.Go(func() { _ = link.Run(ctx) })

@@ -7,6 +7,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -42,6 +44,9 @@ type config struct {
 	gap      time.Duration
 	verbose  bool
 	version  bool
+	// The simulated biometric system (HTTPS, mutual TLS): started when a
+	// certificate is given.
+	bioCert, bioKey, bioCA, bioAddr string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -63,6 +68,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.gap, "gap", simulator.DemoGap, "pause between looped scenarios")
 	fs.BoolVar(&c.verbose, "v", false, "debug logging")
 	fs.BoolVar(&c.version, "version", false, "print what this binary was built from, then exit")
+	fs.StringVar(&c.bioCert, "biometric-cert", "", "serve the simulated biometric system with this server certificate `FILE` (PEM; needs --biometric-key and --biometric-ca)")
+	fs.StringVar(&c.bioKey, "biometric-key", "", "private key `FILE` of --biometric-cert")
+	fs.StringVar(&c.bioCA, "biometric-ca", "", "CA `FILE` that booth client certificates must chain to (the port CA)")
+	fs.StringVar(&c.bioAddr, "biometric-addr", "127.0.0.1:0", "where the simulated biometric system listens")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -71,6 +80,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if c.speed <= 0 || c.speed > 1000 {
 		return c, fmt.Errorf("--speed %g: want more than 0 and at most 1000", c.speed)
+	}
+	if (c.bioCert != "" || c.bioKey != "" || c.bioCA != "") && (c.bioCert == "" || c.bioKey == "" || c.bioCA == "") {
+		return c, errors.New("--biometric-cert, --biometric-key and --biometric-ca go together")
 	}
 	if c.fault != "" && !slices.Contains(simulator.Faults(), simulator.FaultKind(c.fault)) {
 		return c, fmt.Errorf("--fault %q: want one of %s", c.fault, faultNames())
@@ -122,7 +134,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer sim.Close()
-	if err := json.NewEncoder(stdout).Encode(sim.Paths()); err != nil {
+	paths := struct {
+		simulator.Paths
+		Biometric string `json:"biometric,omitempty"`
+	}{Paths: sim.Paths()}
+	if c.bioCert != "" {
+		bio, err := startBiometric(ctx, c, log)
+		if err != nil {
+			fmt.Fprintln(stderr, "devsim:", err)
+			return 1
+		}
+		defer bio.Close()
+		paths.Biometric = bio.URL()
+	}
+	if err := json.NewEncoder(stdout).Encode(paths); err != nil {
 		fmt.Fprintln(stderr, "devsim: print paths:", err)
 		return 1
 	}
@@ -185,4 +210,22 @@ func list(w io.Writer) {
 	for _, k := range simulator.Faults() {
 		fmt.Fprintf(w, "  %-22s %s\n", k, simulator.FaultDescription(k))
 	}
+}
+
+// startBiometric serves the simulated biometric system over mutual TLS.
+func startBiometric(ctx context.Context, c config, log *slog.Logger) (*simulator.BiometricService, error) {
+	cert, err := tls.LoadX509KeyPair(c.bioCert, c.bioKey)
+	if err != nil {
+		return nil, fmt.Errorf("biometric service certificate: %w", err)
+	}
+	caPEM, err := os.ReadFile(c.bioCA)
+	if err != nil {
+		return nil, fmt.Errorf("biometric service client CA: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		return nil, fmt.Errorf("biometric service client CA %s holds no PEM certificate", c.bioCA)
+	}
+	return simulator.StartBiometricService(ctx, simulator.BiometricServiceOptions{Addr: c.bioAddr, Logger: log,
+		TLS: &tls.Config{Certificates: []tls.Certificate{cert}, ClientCAs: pool, MinVersion: tls.VersionTLS13}})
 }

@@ -109,6 +109,8 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"--scenario", "no-such-thing"}, "neither a built-in scenario"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"--nope"}, "flag provided but not defined"},
+		{[]string{"--biometric-cert", "s.crt"}, "go together"},
+		{[]string{"--biometric-cert", "s.crt", "--biometric-key", "s.key"}, "go together"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
