@@ -124,6 +124,7 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	// The replication link needs a writable store: a read-only workstation
 	// neither sends nor applies the port's feed.
 	var link *replication.Link
+	var lanes *laneReporter // lane journal and heartbeat (lanejournal.go)
 	linkNote := "offline (none configured)"
 	if cfg.ReadOnly {
 		linkNote = "read-only: not replicating"
@@ -150,6 +151,9 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 			}
 		} else if client != nil {
 			if link, err = newLink(store, client, logger); err != nil {
+				return err
+			}
+			if lanes, err = newLaneReporter(store, client, cfg, logger); err != nil {
 				return err
 			}
 		}
@@ -214,6 +218,9 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	if link != nil {
 		wg.Go(func() { _ = link.Run(ctx) })
 	}
+	if lanes != nil {
+		wg.Go(func() { lanes.Run(ctx) })
+	}
 	tcfg := tui.Config{
 		Workstation: cfg.Workstation, Port: cfg.Port, Lane: cfg.Lane, Mode: records.Mode(cfg.Mode),
 		Role: cfg.Role, ReadOnly: cfg.ReadOnly, IdleLock: cfg.IdleLock.Duration, Keys: cfg.Keys,
@@ -243,7 +250,7 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	if secondaryRole {
 		wg.Go(func() { forwardSecondary(ctx, p, changes) })
 	} else {
-		wg.Go(func() { forward(ctx, p, mgr, n > 0) })
+		wg.Go(func() { forward(ctx, p, mgr, n > 0, lanes) })
 	}
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
@@ -275,7 +282,7 @@ func retentionLoop(ctx context.Context, bio *biometric.Store, every time.Duratio
 
 // forward is the one goroutine that feeds device events and device health
 // into the program.
-func forward(ctx context.Context, p *tea.Program, mgr *hardware.Manager, devices bool) {
+func forward(ctx context.Context, p *tea.Program, mgr *hardware.Manager, devices bool, lanes *laneReporter) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	var events <-chan hardware.Event
@@ -291,10 +298,13 @@ func forward(ctx context.Context, p *tea.Program, mgr *hardware.Manager, devices
 				events = nil
 				continue
 			}
+			lanes.observe(ctx, ev) // the lane journal (lanejournal.go)
 			p.Send(tui.DeviceMsg{Event: ev})
 		case <-t.C:
 			var hs []tui.DeviceHealth
-			for _, h := range mgr.HealthAll() {
+			all := mgr.HealthAll()
+			lanes.health(ctx, all)
+			for _, h := range all {
 				hs = append(hs, tui.DeviceHealth{Device: h.Device, State: string(h.State), LastFrame: h.LastFrame,
 					Errors: h.Errors, LastError: h.LastError})
 			}
