@@ -3,7 +3,7 @@
 // feed and reference data back down, and gives port IT staff the tools to
 // run it (PKI, reference import, status, export, audit verification).
 //
-//	portserver serve [--db F] [--listen ADDR] [--dir D] [--port CODE] [--feed-retain N]
+//	portserver serve [--db F] [--listen ADDR] [--dir D] [--port CODE] [--feed-retain N] [--fix-permissions]
 //	portserver pki init [--dir D] [--port CODE]
 //	portserver pki issue --role primary|secondary|supervisor --workstation ID [--dir D]
 //	portserver pki issue --role server [--host H]... [--dir D]
