@@ -25,8 +25,9 @@ func init() { syscall.Umask(0o077) }
 // their owner only. Missing ones are skipped: they will be created 0600.
 func privateFiles(cfg Config) []string {
 	db := cfg.Database
-	files := append(fileperm.SQLiteFiles(db), fileperm.SQLiteFiles(biometric.Path(db))...)
-	files = append(files, sqlitestore.WorkstationPepperPath(db), sqlitestore.PortPepperPath(db))
+	bio := biometric.Path(db)
+	files := append(fileperm.SQLiteFiles(db), fileperm.SQLiteFiles(bio)...)
+	files = append(files, biometric.KeyPath(bio), sqlitestore.WorkstationPepperPath(db), sqlitestore.PortPepperPath(db))
 	if cfg.LogFile != "" {
 		files = append(files, cfg.LogFile)
 	}

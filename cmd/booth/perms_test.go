@@ -73,7 +73,7 @@ func TestNewFilesArePrivate(t *testing.T) {
 // stops the booth at start with an error naming it; --fix-permissions sets
 // it to 0600 and says so.
 func TestLooseFilesStopTheBooth(t *testing.T) {
-	for _, name := range []string{"booth.db", "booth.db-wal", "booth.pepper", "booth.port-pepper", "booth.biometric.db", "booth.log", "tls.key"} {
+	for _, name := range []string{"booth.db", "booth.db-wal", "booth.pepper", "booth.port-pepper", "booth.biometric.db", "booth.biometric.key", "booth.log", "tls.key"} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			cfgPath := writeConfig(t, dir, "")
