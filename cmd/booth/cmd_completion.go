@@ -90,11 +90,13 @@ var completionTable = compCmd{
 				{name: "badge", help: "badge number"}, flagConfig, flagDB}},
 		}},
 		{name: "audit", help: "audit hash chain", actions: []compCmd{
-			{name: "verify", help: "verify the audit hash chain", flags: []compFlag{flagConfig, flagDB}},
+			{name: "verify", help: "verify the audit hash chain", flags: []compFlag{
+				{name: "ca", help: "PEM file of the port CA that signs the port server's certificate", file: true}, flagConfig, flagDB}},
 		}},
 		{name: "retention", help: "biometric retention", actions: []compCmd{
 			{name: "run", help: "apply biometric retention now", flags: []compFlag{
-				{name: "now", help: "evaluate retention at this RFC 3339 time"}, flagConfig, flagDB}},
+				{name: "now", help: "tests only: evaluate retention at this RFC 3339 time"},
+				{name: "test-clock", help: "tests only: allow a --now more than a minute in the future", bool: true}, flagConfig, flagDB}},
 		}},
 		{name: "completion", help: "print a shell completion script", actions: []compCmd{
 			{name: "bash", help: "bash completion script"},
