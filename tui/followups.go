@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"fmt"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/portofentry/booth/records"
@@ -48,15 +50,18 @@ func (m *Model) followUps(cs *crossingState) []tea.Cmd {
 	return cmds
 }
 
-func (m *Model) onHistory(msg historyMsg) {
+// onHistory shows a history look-up's answer and audits it: the officer
+// signed in now sees who crossed before (a search by document, name or
+// plate, with its terms).
+func (m *Model) onHistory(msg historyMsg) tea.Cmd {
 	cs, ok := m.ws.crossings[msg.crossingID]
 	if !ok {
-		return
+		return nil
 	}
 	if msg.err != nil {
 		m.log.Error("history look-up", "subject", msg.subject, "err", msg.err)
 		m.setStatus(true, "✖ history of %s unavailable: %v", msg.subject, msg.err)
-		return
+		return nil
 	}
 	// The crossing itself is already in the store: leave it out.
 	h := msg.entries[:0:0]
@@ -66,6 +71,9 @@ func (m *Model) onHistory(msg historyMsg) {
 		}
 	}
 	cs.history[msg.subject] = h
+	// With nobody signed in the entry names no officer: the system looked
+	// it up.
+	return m.audit("search", fmt.Sprintf("history of %s (%d found)", msg.subject, len(h)))
 }
 
 func (m *Model) onFaceImages(msg faceImagesMsg) tea.Cmd {

@@ -185,8 +185,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.onFailed(msg)
 		return nil
 	case historyMsg:
-		m.onHistory(msg)
-		return nil
+		return m.onHistory(msg)
 	case faceImagesMsg:
 		return m.onFaceImages(msg)
 	case loginMsg:

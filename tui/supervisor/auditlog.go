@@ -116,8 +116,9 @@ func (m *Model) auditView() string {
 	case len(m.entries) == 0:
 		lines = append(lines, "", st.Dim.Render("  no entry matches"))
 	default:
+		tw, ww, ow, aw := m.auditWidths()
 		lines = append(lines, st.Dim.Render(fmt.Sprintf("%d entries, newest first", len(m.entries))),
-			st.Label.Render(cut("  "+pad("when", 20)+pad("workstation", 16)+pad("officer", 10)+pad("action", 14)+"subject", m.width)))
+			st.Label.Render(cut("  "+pad("when", tw)+pad("workstation", ww)+pad("officer", ow)+pad("action", aw)+"subject", m.width)))
 	}
 	rows := m.listRows()
 	for i := m.auditTop; i < len(m.entries) && i < m.auditTop+rows; i++ {
@@ -131,8 +132,22 @@ func (m *Model) auditLine(e records.AuditEntry) string {
 	if officer == "" {
 		officer = "(system)"
 	}
-	return cut("  "+pad(e.At.Local().Format("2006-01-02 15:04:05"), 20)+pad(e.Origin, 16)+pad(officer, 10)+
-		pad(e.Action, 14)+e.Subject, m.width)
+	tw, ww, ow, aw := m.auditWidths()
+	layout := "2006-01-02 15:04:05"
+	if tw < 20 {
+		layout = "01-02 15:04:05"
+	}
+	return cut("  "+pad(e.At.Local().Format(layout), tw)+pad(e.Origin, ww)+pad(officer, ow)+
+		pad(e.Action, aw)+e.Subject, m.width)
+}
+
+// auditWidths are the audit log's columns before the subject: narrower on
+// a narrow terminal.
+func (m *Model) auditWidths() (when, workstation, officer, action int) {
+	if m.width < 100 {
+		return 15, 12, 9, 12
+	}
+	return 21, 16, 10, 14
 }
 
 // describeFilter says what the audit log shows.

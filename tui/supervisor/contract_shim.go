@@ -79,10 +79,10 @@ func (q AuditQuery) String() string {
 }
 
 type SearchTerms struct {
-	Document                   string
-	Surname, Given, BirthDate  string
-	Plate, Region              string
-	From, To                   time.Time
+	Document                  string
+	Surname, Given, BirthDate string
+	Plate, Region             string
+	From, To                  time.Time
 }
 
 func (t SearchTerms) Validate() error { return nil }

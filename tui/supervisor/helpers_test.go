@@ -65,7 +65,9 @@ func (f *fakeStore) History(context.Context, *records.Crossing, int) ([]secondar
 	return nil, nil
 }
 
-func (f *fakeStore) Gallery(context.Context, records.DocumentRef) (image.Image, error) { return nil, nil }
+func (f *fakeStore) Gallery(context.Context, records.DocumentRef) (image.Image, error) {
+	return nil, nil
+}
 
 func (f *fakeStore) Status(context.Context) (secondary.ReplicaStatus, error) {
 	return secondary.ReplicaStatus{Synced: t0.Add(30 * time.Minute), Link: "online"}, nil

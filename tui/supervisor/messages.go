@@ -39,9 +39,9 @@ type (
 	}
 )
 
-func (dashboardMsg) supervisorMsg()   {}
-func (searchMsg) supervisorMsg()      {}
-func (auditLogMsg) supervisorMsg()    {}
+func (dashboardMsg) supervisorMsg() {}
+func (searchMsg) supervisorMsg()    {}
+func (auditLogMsg) supervisorMsg()  {}
 
 // IsMsg reports whether m is for the supervisor screens: a result of their
 // commands, or one of the secondary package's messages (the feed's

@@ -136,8 +136,9 @@ func (m *Model) searchView() string {
 	case len(m.results) == 0:
 		lines = append(lines, "", st.Dim.Render("  no crossing found"))
 	default:
+		dw, nw := m.summaryWidths()
 		lines = append(lines, st.Dim.Render(fmt.Sprintf("%d found, newest first", len(m.results))),
-			st.Label.Render(cut("  "+pad("opened", 18)+pad("port lane", 11)+pad("plate", 14)+pad("travellers", 27)+"outcome", m.width)))
+			st.Label.Render(cut("  "+pad("opened", dw)+pad("port lane", 10)+pad("plate", 15)+pad("travellers", nw+1)+"outcome", m.width)))
 	}
 	rows := m.listRows()
 	first := 0
@@ -157,8 +158,13 @@ func (m *Model) summaryLine(s secondary.Summary, sel bool) string {
 	if plate == "" {
 		plate = "—"
 	}
-	line := pad(s.At.Local().Format("2006-01-02 15:04"), 18) + pad(s.Port+" "+s.Lane, 11) + pad(plate, 14) +
-		pad(names(s.Names), 26) + " " + outcomeText(s)
+	dw, nw := m.summaryWidths()
+	layout := "2006-01-02 15:04"
+	if dw < 18 {
+		layout = "06-01-02 15:04"
+	}
+	line := pad(s.At.Local().Format(layout), dw) + pad(s.Port+" "+s.Lane, 10) + pad(plate, 15) +
+		pad(names(s.Names), nw) + " " + outcomeText(s)
 	if sel {
 		return st.Selected.Render(pad("▸ "+line, m.width))
 	}
@@ -166,6 +172,15 @@ func (m *Model) summaryLine(s secondary.Summary, sel bool) string {
 		return st.Warn.Render(cut("  "+line, m.width))
 	}
 	return cut("  "+line, m.width)
+}
+
+// summaryWidths are the date and names columns: narrower on a narrow
+// terminal, so the outcome keeps room.
+func (m *Model) summaryWidths() (date, names int) {
+	if m.width < 100 {
+		return 16, 16
+	}
+	return 18, 30
 }
 
 // outcomeText is a crossing's outcome in words, flagging a conflict.

@@ -1,0 +1,136 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/tui/secondary"
+	"github.com/portofentry/booth/tui/supervisor"
+)
+
+// memConsole is a supervisor console's replica over the test's memLog: the
+// pending referrals are folded from the logged events; the console's own
+// audit entries are kept.
+type memConsole struct {
+	memReplica
+	mu      sync.Mutex
+	audited []string
+}
+
+func (r *memConsole) Dashboard(ctx context.Context, now, dayStart time.Time) (supervisor.Dashboard, error) {
+	q, _ := r.Queue(ctx)
+	return supervisor.Dashboard{At: now, Pending: q, Lanes: []supervisor.LaneSummary{{Lane: "V01", Open: true, Contact: true,
+		Officer: "B1001", State: records.LaneIdle, Devices: []records.DeviceStatus{{Device: "rpm", State: "disconnected"}}}}}, nil
+}
+
+func (r *memConsole) Find(ctx context.Context, t supervisor.SearchTerms, limit int) ([]secondary.Summary, error) {
+	return nil, nil
+}
+
+func (r *memConsole) AuditLog(ctx context.Context, officer string, q supervisor.AuditQuery) ([]records.AuditEntry, error) {
+	return nil, nil
+}
+
+func (r *memConsole) Audit(ctx context.Context, e records.AuditEntry) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.audited = append(r.audited, e.Officer+" "+e.Action+" "+e.Subject)
+	return nil
+}
+
+func newSupervisorEnv(t *testing.T, mutate func(*Config)) (*testEnv, *memConsole) {
+	t.Helper()
+	e := newTestEnv(t, func(c *Config) {
+		c.Role, c.Workstation, c.Lane = "supervisor", "2608-SUP1", ""
+		if mutate != nil {
+			mutate(c)
+		}
+	})
+	st := &memConsole{memReplica: memReplica{log: e.log, now: e.clock}}
+	if err := e.m.UseSupervisor(st); err != nil {
+		t.Fatal(err)
+	}
+	return e, st
+}
+
+// After sign-in a supervisor console shows the port dashboard with its own
+// header; a referral the replica receives appears without a key, even under
+// the help screen; no key writes; it fits 80x24 and 200x60.
+func TestSupervisorRoleOpensDashboard(t *testing.T) {
+	e, st := newSupervisorEnv(t, nil)
+	e.referOne("c1", false)
+	e.login()
+	v := e.view()
+	mustContain(t, v, "PORT 2608 · SUPERVISOR 2608-SUP1 · READ-ONLY", "PORT 2608 DASHBOARD", "B1001", "rpm ✖ disconnected",
+		"1 waiting", "US-CA/7ABC123", "u audit log")
+	e.keys("?")
+	mustContain(t, e.view(), "KEYS", "audit log", "next panel", "search")
+	mustNotContain(t, e.view(), "take", "determination", "finding", "LSS reachback")
+	e.referOne("c2", false)
+	e.send(secondary.ReplicaChangedMsg{Crossings: []string{"c2"}})
+	e.keys("esc")
+	mustContain(t, e.view(), "2 waiting")
+
+	for _, k := range []string{"a", "r", "space", "n", "m", "p", "x", "v", "t", "f", "l", "d"} {
+		e.keys(k)
+		e.keys("esc")
+	}
+	e.keys("enter") // opens c1 read-only
+	mustContain(t, e.view(), "CROSSING c1")
+	for _, k := range []string{"t", "f", "l", "d", "enter", "space"} {
+		e.keys(k)
+	}
+	if n := len(e.log.crossing("c1")) + len(e.log.crossing("c2")); n != 8 {
+		t.Fatalf("the console wrote: %d events", n)
+	}
+	st.mu.Lock()
+	audited := strings.Join(st.audited, "\n")
+	st.mu.Unlock()
+	if !strings.Contains(audited, testBadge+" view crossing c1") {
+		t.Fatalf("opening not audited: %q", audited)
+	}
+	// Lock and unlock keep the supervisor where they were.
+	e.send(keyMsg("ctrl+l"))
+	mustContain(t, e.view(), "SCREEN LOCKED")
+	e.typeText(testPIN)
+	e.keys("enter")
+	mustContain(t, e.view(), "CROSSING c1")
+
+	for _, sz := range [][2]int{{80, 24}, {200, 60}} {
+		e.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		e.keys("esc")
+		lines := strings.Split(e.view(), "\n")
+		if len(lines) != sz[1] {
+			t.Fatalf("%dx%d: %d lines", sz[0], sz[1], len(lines))
+		}
+		for i, l := range lines {
+			if ansi.StringWidth(l) > sz[0] {
+				t.Fatalf("%dx%d: line %d is %d wide", sz[0], sz[1], i, ansi.StringWidth(l))
+			}
+		}
+		mustContain(t, e.view(), "LANES")
+	}
+}
+
+// The console's keymap has no write action bound at all, whatever the
+// config says, and its own actions are rebound by the [keys] table.
+func TestSupervisorKeysReadOnlyAndRebound(t *testing.T) {
+	e, _ := newSupervisorEnv(t, func(c *Config) { c.Keys = map[string][]string{"audit_log": {"L"}, "admit": {"A"}} })
+	for _, a := range KeyActions {
+		if b := a.get(&e.m.c.keys); a.Write && (b.Enabled() || len(b.Keys()) > 0) {
+			t.Errorf("%s bound on the supervisor console", a.Name)
+		}
+	}
+	e.login()
+	e.keys("u")
+	mustNotContain(t, e.view(), "AUDIT LOG")
+	e.keys("L")
+	mustContain(t, e.view(), "AUDIT LOG", "officer")
+}
