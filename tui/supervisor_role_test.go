@@ -12,7 +12,6 @@ import (
 
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/tui/secondary"
-	"github.com/portofentry/booth/tui/supervisor"
 )
 
 // memConsole is a supervisor console's replica over the test's memLog: the
@@ -24,17 +23,17 @@ type memConsole struct {
 	audited []string
 }
 
-func (r *memConsole) Dashboard(ctx context.Context, now, dayStart time.Time) (supervisor.Dashboard, error) {
+func (r *memConsole) Dashboard(ctx context.Context, now, dayStart time.Time) (records.Dashboard, error) {
 	q, _ := r.Queue(ctx)
-	return supervisor.Dashboard{At: now, Pending: q, Lanes: []supervisor.LaneSummary{{Lane: "V01", Open: true, Contact: true,
+	return records.Dashboard{At: now, Pending: q, Lanes: []records.LaneSummary{{Lane: "V01", Open: true, Contact: true,
 		Officer: "B1001", State: records.LaneIdle, Devices: []records.DeviceStatus{{Device: "rpm", State: "disconnected"}}}}}, nil
 }
 
-func (r *memConsole) Find(ctx context.Context, t supervisor.SearchTerms, limit int) ([]secondary.Summary, error) {
+func (r *memConsole) Find(ctx context.Context, t records.SearchTerms, limit int) ([]secondary.Summary, error) {
 	return nil, nil
 }
 
-func (r *memConsole) AuditLog(ctx context.Context, officer string, q supervisor.AuditQuery) ([]records.AuditEntry, error) {
+func (r *memConsole) AuditLog(ctx context.Context, officer string, q records.AuditQuery) ([]records.AuditEntry, error) {
 	return nil, nil
 }
 
@@ -93,7 +92,7 @@ func TestSupervisorRoleOpensDashboard(t *testing.T) {
 	st.mu.Lock()
 	audited := strings.Join(st.audited, "\n")
 	st.mu.Unlock()
-	if !strings.Contains(audited, testBadge+" view crossing c1") {
+	if !strings.Contains(audited, testBadge+" view c1") {
 		t.Fatalf("opening not audited: %q", audited)
 	}
 	// Lock and unlock keep the supervisor where they were.

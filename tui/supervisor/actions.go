@@ -3,6 +3,7 @@ package supervisor
 import (
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
+	"github.com/portofentry/booth/records"
 )
 
 // dialog is a modal on top of a supervisor screen. Its Update returns what
@@ -34,9 +35,9 @@ type (
 	// backAction leaves the screen for the one before (the dashboard).
 	backAction struct{}
 	// searchAction runs a search.
-	searchAction struct{ q SearchTerms }
+	searchAction struct{ q records.SearchTerms }
 	// auditLogAction shows the audit log through a filter.
-	auditLogAction struct{ q AuditQuery }
+	auditLogAction struct{ q records.AuditQuery }
 )
 
 func (closeAction) isAction()        {}

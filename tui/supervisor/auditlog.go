@@ -17,7 +17,7 @@ import (
 // view is itself audited (here and by the port server).
 
 // newAuditDialog asks for the filter, starting from the one last used.
-func newAuditDialog(sh *Shared, last AuditQuery) *formDialog {
+func newAuditDialog(sh *Shared, last records.AuditQuery) *formDialog {
 	return newForm(sh, "AUDIT LOG", "empty fields select all; times YYYY-MM-DD or YYYY-MM-DD HH:MM",
 		func(v []string) (action, error) {
 			q, err := parseAuditFilter(v[0], v[1], v[2], v[3])
@@ -32,22 +32,22 @@ func newAuditDialog(sh *Shared, last AuditQuery) *formDialog {
 		field("until", "YYYY-MM-DD [HH:MM]", fmtFilterTime(last.Until, true), 16)
 }
 
-// parseAuditFilter checks the filter's fields. A "until" date without a
-// time is inclusive (to the end of that day).
-func parseAuditFilter(officer, action, from, until string) (AuditQuery, error) {
-	q := AuditQuery{Officer: strings.ToUpper(strings.TrimSpace(officer)), Action: strings.ToLower(strings.TrimSpace(action))}
+// parseAuditFilter checks the filter's fields. An "until" date without a
+// time includes that day (the bound, exclusive, is the next midnight).
+func parseAuditFilter(officer, action, from, until string) (records.AuditQuery, error) {
+	q := records.AuditQuery{Officer: strings.ToUpper(strings.TrimSpace(officer)), Action: strings.ToLower(strings.TrimSpace(action))}
 	if strings.ContainsAny(q.Officer+q.Action, " \t") {
-		return AuditQuery{}, errors.New("officer and action are single words")
+		return records.AuditQuery{}, errors.New("officer and action are single words")
 	}
 	var err error
 	if q.Since, err = parseFilterTime("from", from, false); err != nil {
-		return AuditQuery{}, err
+		return records.AuditQuery{}, err
 	}
 	if q.Until, err = parseFilterTime("until", until, true); err != nil {
-		return AuditQuery{}, err
+		return records.AuditQuery{}, err
 	}
 	if !q.Since.IsZero() && !q.Until.IsZero() && q.Until.Before(q.Since) {
-		return AuditQuery{}, errors.New("the range ends before it starts")
+		return records.AuditQuery{}, errors.New("the range ends before it starts")
 	}
 	return q, nil
 }
@@ -75,8 +75,9 @@ func fmtFilterTime(t time.Time, end bool) string {
 		return ""
 	}
 	t = t.Local()
-	if end && t.Hour() == 23 && t.Minute() == 59 && t.Second() == 59 {
-		return t.Format(dateLayout)
+	if end && t.Hour() == 0 && t.Minute() == 0 {
+		// An end is exclusive: midnight ends the day before.
+		return t.AddDate(0, 0, -1).Format(dateLayout)
 	}
 	if !end && t.Hour() == 0 && t.Minute() == 0 {
 		return t.Format(dateLayout)
@@ -151,7 +152,7 @@ func (m *Model) auditWidths() (when, workstation, officer, action int) {
 }
 
 // describeFilter says what the audit log shows.
-func describeFilter(q AuditQuery) string {
+func describeFilter(q records.AuditQuery) string {
 	var p []string
 	if q.Officer != "" {
 		p = append(p, "officer "+q.Officer)

@@ -39,7 +39,7 @@ func dayStart(now time.Time) time.Time {
 
 // searchCmd searches the replica and audits the search with its terms
 // (and how many crossings it found).
-func (m *Model) searchCmd(q SearchTerms) tea.Cmd {
+func (m *Model) searchCmd(q records.SearchTerms) tea.Cmd {
 	store, limit, badge := m.deps.Store, m.cfg.SearchLimit, m.officer
 	ctx, timeout := m.ctx, m.cfg.Timeout
 	return func() tea.Msg {
@@ -59,7 +59,7 @@ func (m *Model) searchCmd(q SearchTerms) tea.Cmd {
 
 // auditLogCmd reads the port's audit log through a filter and audits the
 // view.
-func (m *Model) auditLogCmd(f AuditQuery) tea.Cmd {
+func (m *Model) auditLogCmd(f records.AuditQuery) tea.Cmd {
 	store, limit, badge := m.deps.Store, m.cfg.AuditLimit, m.officer
 	ctx, timeout := m.ctx, m.cfg.Timeout
 	return func() tea.Msg {
@@ -84,6 +84,6 @@ func (m *Model) auditLogCmd(f AuditQuery) tea.Cmd {
 // console's audit chain.
 func auditFunc(store Store) func(ctx context.Context, badge, action, subject string) error {
 	return func(ctx context.Context, badge, action, subject string) error {
-		return store.Audit(ctx, records.AuditEntry{Officer: badge, Action: action, Subject: subject})
+		return store.Audit(ctx, viewEntry(badge, action, subject))
 	}
 }

@@ -27,12 +27,12 @@ var t0 = time.Date(2026, 11, 25, 10, 0, 0, 0, time.Local)
 type fakeStore struct {
 	mu        sync.Mutex
 	events    []records.Event
-	dash      Dashboard
+	dash      records.Dashboard
 	dashCalls int
 	found     []secondary.Summary
-	finds     []SearchTerms
+	finds     []records.SearchTerms
 	log       []records.AuditEntry // the port's audit log
-	logReads  []AuditQuery
+	logReads  []records.AuditQuery
 	readers   []string
 	audited   []records.AuditEntry // the console's own chain
 	fail      error
@@ -73,12 +73,12 @@ func (f *fakeStore) Status(context.Context) (secondary.ReplicaStatus, error) {
 	return secondary.ReplicaStatus{Synced: t0.Add(30 * time.Minute), Link: "online"}, nil
 }
 
-func (f *fakeStore) Dashboard(_ context.Context, now, _ time.Time) (Dashboard, error) {
+func (f *fakeStore) Dashboard(_ context.Context, now, _ time.Time) (records.Dashboard, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.dashCalls++
 	if f.fail != nil {
-		return Dashboard{}, f.fail
+		return records.Dashboard{}, f.fail
 	}
 	// A copy, as a store's read is: the test changes f.dash afterwards.
 	d := f.dash
@@ -91,14 +91,14 @@ func (f *fakeStore) Dashboard(_ context.Context, now, _ time.Time) (Dashboard, e
 	return d, nil
 }
 
-func (f *fakeStore) Find(_ context.Context, t SearchTerms, _ int) ([]secondary.Summary, error) {
+func (f *fakeStore) Find(_ context.Context, t records.SearchTerms, _ int) ([]secondary.Summary, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.finds = append(f.finds, t)
 	return f.found, nil
 }
 
-func (f *fakeStore) AuditLog(_ context.Context, officer string, q AuditQuery) ([]records.AuditEntry, error) {
+func (f *fakeStore) AuditLog(_ context.Context, officer string, q records.AuditQuery) ([]records.AuditEntry, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.logReads = append(f.logReads, q)
@@ -317,7 +317,7 @@ func referredCar(t testing.TB, id string, determined bool) []records.Event {
 
 // busyPort is a dashboard of four lanes, three referrals, two alarms and
 // three workstations, one lane with its RPM unplugged.
-func busyPort() Dashboard {
+func busyPort() records.Dashboard {
 	dev := func(states ...string) []records.DeviceStatus {
 		names := []string{"doc", "rfid", "rpm", "lpr"}
 		var out []records.DeviceStatus
@@ -326,24 +326,24 @@ func busyPort() Dashboard {
 		}
 		return out
 	}
-	return Dashboard{
-		Lanes: []LaneSummary{
+	return records.Dashboard{
+		Lanes: []records.LaneSummary{
 			{Lane: "V01", Workstation: "2608-V01", Open: true, Contact: true, Officer: "A2001", State: records.LaneIdle,
 				LastHour: 12, Sparkline: [8]int{3, 5, 8, 13, 9, 0, 7, 12}, MedianPrimary: 65 * time.Second, Decided: 57, Referred: 4,
-				Devices: dev("connected", "connected", "connected", "connected"), RPM: RPMStats{GammaHigh: 1, CommFaults: 2}},
+				Devices: dev("connected", "connected", "connected", "connected"), RPM: records.RPMStats{GammaHigh: 1, CommFaults: 2}},
 			{Lane: "V02", Workstation: "2608-V02", Open: true, Contact: true, Officer: "A2002", State: records.LaneDeciding,
 				StateSince: t0.Add(29 * time.Minute), LastHour: 7, Sparkline: [8]int{1, 2, 3, 4, 5, 6, 7, 7}, MedianPrimary: 48 * time.Second,
 				Decided: 35, Referred: 3, Devices: dev("connected", "connected", "disconnected", "connected"),
-				RPM: RPMStats{Tamper: 1, ExtendedOccupancy: 2, Neutron: 1}},
+				RPM: records.RPMStats{Tamper: 1, ExtendedOccupancy: 2, Neutron: 1}},
 			{Lane: "V03", Workstation: "2608-V03", Open: false, Contact: true, State: records.LaneClosed},
 			{Lane: "V04", Workstation: "2608-V04", Open: true, Contact: false, Officer: "A2004", LastHeartbeat: t0.Add(20 * time.Minute)},
 		},
-		Workstations: []WorkstationLink{
+		Workstations: []records.WorkstationLink{
 			{Workstation: "2608-V01", Role: "primary", Lane: "V01", State: "online"},
 			{Workstation: "2608-V04", Role: "primary", Lane: "V04", State: "offline", Backlog: 42, BacklogAge: 10 * time.Minute},
 			{Workstation: "2608-SEC1", Role: "secondary", State: "online"},
 		},
-		OpenAlarms: []OpenAlarm{
+		OpenAlarms: []records.OpenAlarm{
 			{CrossingID: "c-alarm-1", Lane: "V02", Plate: "US-CA/7ABC123", Occupancy: 4101, Text: "gamma alarm", RaisedAt: t0, LSSRequested: true},
 			{CrossingID: "c-alarm-2", Lane: "V01", Plate: "US-TX/55KLM", Occupancy: 77, Text: "neutron alarm", RaisedAt: t0.Add(time.Minute), Code: 4},
 		},
@@ -354,8 +354,8 @@ func busyPort() Dashboard {
 				Names: []string{"THOMPSON, Oliver", "THOMPSON, Ann"}, Lookout: true, TakenBy: "B3001@2608-SEC1"},
 			{CrossingID: "c-ref-3", ReferredAt: t0.Add(25 * time.Minute), Lane: "P01", Names: []string{"NGUYEN, Linh"}},
 		},
-		Today: TodayCounts{FaceMismatches: 3, LookoutHits: 2, RPMAlarms: 5, ByGroup: []GroupCount{
-			{"Real alarm", 0}, {"Innocent alarm", 3}, {"False alarm", 1}, {"Authorised test", 0}, {"Unauthorised activity", 0},
-			{"Not adjudicated", 1}}},
+		Today: records.TodayCounts{FaceMismatches: 3, LookoutHits: 2, RPMAlarms: 5, ByGroup: []records.GroupCount{
+			{Group: "Real alarm", Count: 0}, {Group: "Innocent alarm", Count: 3}, {Group: "False alarm", Count: 1}, {Group: "Authorised test", Count: 0}, {Group: "Unauthorised activity", Count: 0},
+			{Group: "Not adjudicated", Count: 1}}},
 	}
 }

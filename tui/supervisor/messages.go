@@ -17,7 +17,7 @@ type (
 	// dashboardMsg is a reload of the dashboard and the replica's status.
 	dashboardMsg struct {
 		seq       int
-		d         Dashboard
+		d         records.Dashboard
 		err       error
 		status    secondary.ReplicaStatus
 		statusErr error
@@ -25,14 +25,14 @@ type (
 	}
 	// searchMsg is a search's results.
 	searchMsg struct {
-		q        SearchTerms
+		q        records.SearchTerms
 		results  []secondary.Summary
 		err      error
 		auditErr error
 	}
 	// auditLogMsg is the audit entries a filter selected.
 	auditLogMsg struct {
-		q        AuditQuery
+		q        records.AuditQuery
 		entries  []records.AuditEntry
 		err      error
 		auditErr error

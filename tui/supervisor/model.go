@@ -46,7 +46,7 @@ type Model struct {
 	// back is where esc from the drill-down returns.
 	back screen
 
-	dash       Dashboard
+	dash       records.Dashboard
 	dashErr    string
 	dashSeq    int
 	dashLoaded bool
@@ -60,12 +60,12 @@ type Model struct {
 	// follow keeps the selection in view after the next draw.
 	follow bool
 
-	query      SearchTerms
+	query      records.SearchTerms
 	results    []secondary.Summary
 	resultsSel int
 	searching  bool
 
-	filter      AuditQuery
+	filter      records.AuditQuery
 	entries     []records.AuditEntry
 	auditTop    int
 	auditLoaded bool

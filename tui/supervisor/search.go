@@ -3,6 +3,7 @@ package supervisor
 import (
 	"errors"
 	"fmt"
+	"github.com/portofentry/booth/records"
 	"strings"
 	"time"
 
@@ -38,8 +39,8 @@ func newSearchDialog(sh *Shared) *formDialog {
 // parseSearch checks a search's fields and builds its terms: a surname
 // needs a birth date and the other way round, dates are YYYY-MM-DD in the
 // workstation's zone with "to" inclusive, and something must be asked.
-func parseSearch(document, surname, birth, plate, from, to string) (SearchTerms, error) {
-	var t SearchTerms
+func parseSearch(document, surname, birth, plate, from, to string) (records.SearchTerms, error) {
+	var t records.SearchTerms
 	t.Document = strings.ToUpper(strings.Join(strings.Fields(document), ""))
 	t.Surname = strings.ToUpper(strings.Join(strings.Fields(surname), " "))
 	t.BirthDate = strings.TrimSpace(birth)
@@ -50,38 +51,39 @@ func parseSearch(document, surname, birth, plate, from, to string) (SearchTerms,
 			t.Plate = p
 		}
 		if t.Plate == "" {
-			return SearchTerms{}, errors.New("plate: give the plate after the region (CA/7ABC123)")
+			return records.SearchTerms{}, errors.New("plate: give the plate after the region (CA/7ABC123)")
 		}
 	}
 	if (t.Surname == "") != (t.BirthDate == "") {
-		return SearchTerms{}, errors.New("a name search needs both surname and birth date")
+		return records.SearchTerms{}, errors.New("a name search needs both surname and birth date")
 	}
 	if t.BirthDate != "" {
 		if _, err := time.Parse(dateLayout, t.BirthDate); err != nil {
-			return SearchTerms{}, fmt.Errorf("birth date %q: use YYYY-MM-DD", t.BirthDate)
+			return records.SearchTerms{}, fmt.Errorf("birth date %q: use YYYY-MM-DD", t.BirthDate)
 		}
 	}
 	var err error
 	if t.From, err = parseDate("from", from, false); err != nil {
-		return SearchTerms{}, err
+		return records.SearchTerms{}, err
 	}
 	if t.To, err = parseDate("to", to, true); err != nil {
-		return SearchTerms{}, err
+		return records.SearchTerms{}, err
 	}
 	if !t.From.IsZero() && !t.To.IsZero() && t.To.Before(t.From) {
-		return SearchTerms{}, errors.New("the range ends before it starts")
+		return records.SearchTerms{}, errors.New("the range ends before it starts")
 	}
 	if t.Document == "" && t.Surname == "" && t.Plate == "" && t.From.IsZero() && t.To.IsZero() {
-		return SearchTerms{}, errors.New("give a document, a name with birth date, a plate or a date range")
+		return records.SearchTerms{}, errors.New("give a document, a name with birth date, a plate or a date range")
 	}
 	if err := t.Validate(); err != nil {
-		return SearchTerms{}, err
+		return records.SearchTerms{}, err
 	}
 	return t, nil
 }
 
-// parseDate reads a YYYY-MM-DD date at local midnight; end gives the last
-// instant of that day (an inclusive end). "" is no bound.
+// parseDate reads a YYYY-MM-DD date at local midnight; end gives the next
+// midnight (the range is [From, To): the day typed is included). "" is no
+// bound.
 func parseDate(name, s string, end bool) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -92,7 +94,7 @@ func parseDate(name, s string, end bool) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%s %q: use YYYY-MM-DD", name, s)
 	}
 	if end {
-		d = d.AddDate(0, 0, 1).Add(-time.Nanosecond)
+		d = d.AddDate(0, 0, 1)
 	}
 	return d, nil
 }

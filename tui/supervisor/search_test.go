@@ -18,22 +18,22 @@ func TestParseSearch(t *testing.T) {
 	tests := []struct {
 		name                                 string
 		doc, surname, birth, plate, from, to string
-		want                                 SearchTerms
+		want                                 records.SearchTerms
 		err                                  string
 	}{
-		{"document", " l898902c3 ", "", "", "", "", "", SearchTerms{Document: "L898902C3"}, ""},
-		{"name and birth", "", "garcia  lopez", "1984-03-17", "", "", "", SearchTerms{Surname: "GARCIA LOPEZ", BirthDate: "1984-03-17"}, ""},
-		{"plate with region", "", "", "", "us-ca/7abc123", "", "", SearchTerms{Region: "US-CA", Plate: "7ABC123"}, ""},
-		{"plate alone", "", "", "", "7 ABC 123", "", "", SearchTerms{Plate: "7ABC123"}, ""},
-		{"range alone", "", "", "", "", "2026-11-01", "2026-11-02", SearchTerms{From: day("2026-11-01"), To: day("2026-11-03").Add(-time.Nanosecond)}, ""},
-		{"plate in range", "", "", "", "7ABC123", "2026-11-01", "", SearchTerms{Plate: "7ABC123", From: day("2026-11-01")}, ""},
-		{"nothing", "", "", "", "", "", "", SearchTerms{}, "give a document"},
-		{"surname without birth", "", "GARCIA", "", "", "", "", SearchTerms{}, "both surname and birth date"},
-		{"birth without surname", "", "", "1984-03-17", "", "", "", SearchTerms{}, "both surname and birth date"},
-		{"bad birth", "", "GARCIA", "17/03/1984", "", "", "", SearchTerms{}, "use YYYY-MM-DD"},
-		{"bad from", "X1", "", "", "", "yesterday", "", SearchTerms{}, `from "yesterday"`},
-		{"reversed", "", "", "", "", "2026-11-05", "2026-11-01", SearchTerms{}, "ends before it starts"},
-		{"region without plate", "", "", "", "US-CA/", "", "", SearchTerms{}, "plate after the region"},
+		{"document", " l898902c3 ", "", "", "", "", "", records.SearchTerms{Document: "L898902C3"}, ""},
+		{"name and birth", "", "garcia  lopez", "1984-03-17", "", "", "", records.SearchTerms{Surname: "GARCIA LOPEZ", BirthDate: "1984-03-17"}, ""},
+		{"plate with region", "", "", "", "us-ca/7abc123", "", "", records.SearchTerms{Region: "US-CA", Plate: "7ABC123"}, ""},
+		{"plate alone", "", "", "", "7 ABC 123", "", "", records.SearchTerms{Plate: "7ABC123"}, ""},
+		{"range alone", "", "", "", "", "2026-11-01", "2026-11-02", records.SearchTerms{From: day("2026-11-01"), To: day("2026-11-03")}, ""},
+		{"plate in range", "", "", "", "7ABC123", "2026-11-01", "", records.SearchTerms{Plate: "7ABC123", From: day("2026-11-01")}, ""},
+		{"nothing", "", "", "", "", "", "", records.SearchTerms{}, "give a document"},
+		{"surname without birth", "", "GARCIA", "", "", "", "", records.SearchTerms{}, "both surname and birth date"},
+		{"birth without surname", "", "", "1984-03-17", "", "", "", records.SearchTerms{}, "both surname and birth date"},
+		{"bad birth", "", "GARCIA", "17/03/1984", "", "", "", records.SearchTerms{}, "use YYYY-MM-DD"},
+		{"bad from", "X1", "", "", "", "yesterday", "", records.SearchTerms{}, `from "yesterday"`},
+		{"reversed", "", "", "", "", "2026-11-05", "2026-11-01", records.SearchTerms{}, "ends before it starts"},
+		{"region without plate", "", "", "", "US-CA/", "", "", records.SearchTerms{}, "plate after the region"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,10 +123,12 @@ func TestSearchFromDashboard(t *testing.T) {
 			if len(st.finds) != 1 || st.finds[0].Plate != "7ABC123" || st.finds[0].Region != "US-CA" || st.finds[0].From.IsZero() {
 				t.Fatalf("searched %+v", st.finds)
 			}
-			audit := st.auditLines()
-			if len(audit) != 1 || !strings.HasPrefix(audit[0], "S9001 search ") || !strings.Contains(audit[0], "7ABC123") ||
-				!strings.Contains(audit[0], "2 found") {
-				t.Fatalf("search audited as %q", audit)
+			st.mu.Lock()
+			audit := slices.Clone(st.audited)
+			st.mu.Unlock()
+			if len(audit) != 1 || audit[0].Officer != "S9001" || audit[0].Action != "search" ||
+				!strings.Contains(audit[0].Subject, "7ABC123") || !strings.Contains(string(audit[0].Detail), `"results":2`) {
+				t.Fatalf("search audited as %+v", audit)
 			}
 			c.keys("enter")
 			mustContain(t, c.view(), "CROSSING c-ref-1")

@@ -55,7 +55,7 @@ func (m *Model) lanesSection(w int, wide bool) section {
 
 // laneOpen says whether the lane is open, or that the port server has lost
 // contact with it.
-func (m *Model) laneOpen(l LaneSummary) string {
+func (m *Model) laneOpen(l records.LaneSummary) string {
 	st := m.sh.Styles
 	switch {
 	case !l.Contact:
@@ -66,7 +66,7 @@ func (m *Model) laneOpen(l LaneSummary) string {
 	return st.Dim.Render("○ closed")
 }
 
-func (m *Model) laneOfficer(l LaneSummary) string {
+func (m *Model) laneOfficer(l records.LaneSummary) string {
 	if l.Officer == "" {
 		return m.sh.Styles.Dim.Render("—")
 	}
@@ -78,7 +78,7 @@ func (m *Model) laneOfficer(l LaneSummary) string {
 
 // laneState is what the lane is doing and for how long; a lane out of
 // contact says when it was last heard.
-func (m *Model) laneState(l LaneSummary) string {
+func (m *Model) laneState(l records.LaneSummary) string {
 	st := m.sh.Styles
 	if !l.Contact {
 		if l.LastHeartbeat.IsZero() {
