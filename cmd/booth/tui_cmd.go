@@ -106,17 +106,23 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	store, err := sqlitestore.Open(ctx, cfg.Database, sqlitestore.Options{Origin: cfg.Workstation, ReadOnly: cfg.ReadOnly, Logger: logger})
+	// A supervisor console is read-only on screen (cfg.ReadOnly is forced),
+	// but its store is the system's: the feed puller, the port watcher and
+	// its audit chain write there; its screens read through a handle
+	// SQLite keeps read-only (supervisor_wiring.go).
+	storeReadOnly := cfg.ReadOnly && !isSupervisor(cfg)
+	store, err := sqlitestore.Open(ctx, cfg.Database, sqlitestore.Options{Origin: cfg.Workstation, ReadOnly: storeReadOnly, Logger: logger})
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer store.Close()
 
 	mgr := hardware.NewManager(hardware.ManagerOptions{Logger: logger})
-	secondaryRole := isSecondary(cfg) // no lane devices; the secondary screens over the replica
+	secondaryRole := isSecondary(cfg)   // no lane devices; the secondary screens over the replica
+	supervisorRole := isSupervisor(cfg) // no lane devices; the dashboard over the replica (supervisor_wiring.go)
 	var changes *replicaChanges
 	n := 0
-	if secondaryRole {
+	if secondaryRole || supervisorRole {
 		changes = newReplicaChanges()
 	} else if n, err = addDevices(mgr, cfg); err != nil {
 		return err
@@ -125,8 +131,10 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	// neither sends nor applies the port's feed.
 	var link *replication.Link
 	var lanes *laneReporter // lane journal and heartbeat (lanejournal.go)
+	var watcher *replication.PortWatcher
+	var consoleClient *replication.Client // the supervisor console reads the port's audit log with it
 	linkNote := "offline (none configured)"
-	if cfg.ReadOnly {
+	if storeReadOnly {
 		linkNote = "read-only: not replicating"
 	} else {
 		client, err := portClient(cfg)
@@ -135,7 +143,9 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 		}
 		if d != nil {
 			var stopServer func()
-			if secondaryRole {
+			if supervisorRole {
+				client, stopServer, err = startDemoSupervisorPort(ctx, d.dir, cfg.Workstation, defaultDemoLaneOptions(), logger)
+			} else if secondaryRole {
 				client, stopServer, err = startDemoSecondaryPort(ctx, d.dir, cfg.Workstation, defaultDemoLaneOptions(), logger)
 			} else {
 				client, stopServer, err = startDemoPortServer(ctx, d.dir, cfg.Workstation, cfg.Role, logger)
@@ -145,9 +155,15 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 			}
 			defer stopServer()
 		}
-		if client != nil && secondaryRole {
+		if client != nil && (secondaryRole || supervisorRole) {
 			if link, err = newSecondaryLink(store, client, logger, changes); err != nil {
 				return err
+			}
+			if supervisorRole {
+				consoleClient = client
+				if watcher, err = newPortWatcher(store, client, logger, changes); err != nil {
+					return err
+				}
 			}
 		} else if client != nil {
 			if link, err = newLink(store, client, logger); err != nil {
@@ -171,7 +187,8 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	// The screens write through officerLog: an officer signed in read-only
 	// (a supervisor) stores nothing under their badge.
 	deps := tui.Deps{Log: officerLog{next: log, policy: policy}, Lookups: backend, Officers: backend, Logger: logger}
-	if cfg.ReadOnly {
+	auditWriter := store // the supervisor console's view entries
+	if storeReadOnly {
 		// The crossing record stays read-only; signing in still counts
 		// failures and writes the audit chain, through a handle used for
 		// nothing else.
@@ -181,6 +198,7 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 		}
 		defer accounts.Close()
 		deps.Officers = &storeBackend{Store: accounts, SignIn: policy}
+		auditWriter = accounts
 	}
 	var faces *matcher
 	if cfg.Matcher.URL != "" {
@@ -221,6 +239,9 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	if lanes != nil {
 		wg.Go(func() { lanes.Run(ctx) })
 	}
+	if watcher != nil {
+		wg.Go(func() { _ = watcher.Run(ctx) })
+	}
 	tcfg := tui.Config{
 		Workstation: cfg.Workstation, Port: cfg.Port, Lane: cfg.Lane, Mode: records.Mode(cfg.Mode),
 		Role: cfg.Role, ReadOnly: cfg.ReadOnly, IdleLock: cfg.IdleLock.Duration, Keys: cfg.Keys,
@@ -239,6 +260,20 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 			return err
 		}
 	}
+	if supervisorRole {
+		screens, err := openScreens(ctx, cfg, logger)
+		if err != nil {
+			return err
+		}
+		defer screens.Close()
+		ss, err := newSupervisorStore(screens, auditWriter, link, consoleClient, faces)
+		if err != nil {
+			return err
+		}
+		if err := model.UseSupervisor(ss); err != nil {
+			return err
+		}
+	}
 	p := tea.NewProgram(model, tea.WithContext(ctx))
 	if n > 0 {
 		wg.Go(func() {
@@ -247,7 +282,7 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 			}
 		})
 	}
-	if secondaryRole {
+	if secondaryRole || supervisorRole {
 		wg.Go(func() { forwardSecondary(ctx, p, changes) })
 	} else {
 		wg.Go(func() { forward(ctx, p, mgr, n > 0, lanes) })

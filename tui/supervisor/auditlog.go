@@ -148,7 +148,7 @@ func (m *Model) auditWidths() (when, workstation, officer, action int) {
 	if m.width < 100 {
 		return 15, 12, 9, 12
 	}
-	return 21, 16, 10, 14
+	return 21, 16, 10, 18
 }
 
 // describeFilter says what the audit log shows.

@@ -366,7 +366,7 @@ func (m *Model) ShortHelp() []key.Binding {
 		return enabled(k.Search, k.Back, k.Help)
 	case screenCrossing:
 		if m.drill != nil {
-			return append(m.drill.m.ShortHelp(), enabled(k.Help)...)
+			return m.drill.m.ShortHelp() // its own help lists ? too
 		}
 	}
 	return nil

@@ -198,7 +198,11 @@ func (m *Model) alarmsSection(w, sel int) section {
 		default:
 			adj = st.Bad.Render("⚠ NOT ADJUDICATED")
 		}
-		line := pad(clock(a.RaisedAt, m.clock), 9) + pad(a.Lane, 6) + pad(plate, 15) + pad(a.Text, 18) + adj
+		textW := 18
+		if w >= 100 {
+			textW = 34
+		}
+		line := pad(clock(a.RaisedAt, m.clock), 9) + pad(a.Lane, 6) + pad(plate, 15) + pad(a.Text, textW) + adj
 		if i == sel {
 			s.sel = len(s.lines)
 			s.lines = append(s.lines, st.Selected.Render(pad("▸ "+ansi.Strip(line), w)))
