@@ -28,7 +28,7 @@ func Fold(events []Event) *Crossing {
 	})
 	evs = slices.CompactFunc(evs, func(a, b Event) bool { return a.ID == b.ID })
 
-	f := folder{c: &Crossing{Status: StatusOpen}, acks: map[string]Stamped[AlertAcknowledged]{}}
+	f := folder{c: &Crossing{Status: StatusOpen}, acks: map[string]Stamped[AlertAcknowledged]{}, captures: map[string]*Traveler{}}
 	for _, e := range evs {
 		f.apply(e)
 	}
@@ -46,6 +46,9 @@ type folder struct {
 	closed bool
 	// opened is set by the first crossing.opened event.
 	opened bool
+	// captures maps a face capture's reference to its traveller, so a
+	// forward finds them after a purge cleared Face.CaptureRef.
+	captures map[string]*Traveler
 }
 
 func (f *folder) apply(e Event) {
@@ -111,6 +114,9 @@ func (f *folder) apply(e Event) {
 		}
 		fv := *p
 		t.Face = &fv
+		if p.CaptureRef != "" {
+			f.captures[p.CaptureRef] = t
+		}
 		if p.Result == FaceNoMatch {
 			f.raise(Alert{
 				ID: "face:" + p.Document.Key(), Type: AlertFaceNoMatch, Subject: t.Key, Severity: "high",
@@ -157,6 +163,8 @@ func (f *folder) apply(e Event) {
 			f.closed = true
 			c.ClosedAt = e.At
 		}
+	case *BiometricForwarded:
+		c.Forwards = append(c.Forwards, Stamped[BiometricForwarded]{Value: *p, EventID: e.ID, Officer: e.Officer, Origin: e.Origin, At: e.At})
 	case *BiometricPurged:
 		for _, t := range c.Travelers {
 			if t.Face != nil && t.Face.CaptureRef == p.CaptureRef {
@@ -380,6 +388,13 @@ func (f *folder) finish() {
 	for _, a := range c.Alerts {
 		if ack, ok := f.acks[a.ID]; ok {
 			a.Acknowledged, a.AckedBy, a.AckedAt = true, ack.Officer, ack.At
+		}
+	}
+	// After every event: a forward ordered before its face result (clock
+	// skew) still reaches the traveller.
+	for _, fw := range c.Forwards {
+		if t := f.captures[fw.Value.CaptureRef]; t != nil && t.BiometricRef == "" {
+			t.BiometricRef = fw.Value.BiometricRef
 		}
 	}
 	f.finishSecondary()

@@ -44,6 +44,10 @@ type Crossing struct {
 	// LSS holds one exchange per RPM occupancy, in order of first mention.
 	LSS   []LSSExchange
 	Notes []Stamped[Note]
+	// Forwards lists every biometric.forwarded in fold order: a
+	// non-citizen's capture taken by the biometric system, with its
+	// reference there.
+	Forwards []Stamped[BiometricForwarded]
 	// Determinations lists every determination in fold order; none is
 	// ever dropped.
 	Determinations []Stamped[Determination]
@@ -159,6 +163,11 @@ type Traveler struct {
 	Citizenship string
 	Status      string
 	Face        *FaceVerified
+	// BiometricRef is the biometric system's reference for this
+	// traveller's face capture once it was forwarded; "" when it was not
+	// (or the face result did not name the capture: a citizenship unknown
+	// at capture time keeps the reference out of the record).
+	BiometricRef string
 	// Checked is set once a reference check for this traveller was recorded.
 	Checked bool
 }

@@ -85,6 +85,8 @@ func deviceName(k Kind) string {
 		return "reference data"
 	case KindBiometricPurged:
 		return "retention"
+	case KindBiometricForwarded:
+		return "biometric forward"
 	}
 	return ""
 }
@@ -213,6 +215,8 @@ func describe(p Payload) string {
 		return "Crossing closed"
 	case *BiometricPurged:
 		return "Face capture deleted by retention (" + p.Reason + ")"
+	case *BiometricForwarded:
+		return "Face capture forwarded to the biometric system, ref " + p.BiometricRef + " (capture " + p.CaptureRef + ")"
 	}
 	return string(p.Kind())
 }

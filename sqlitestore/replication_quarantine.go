@@ -112,6 +112,8 @@ func validatePayload(e records.Event, p records.Payload) *refusal {
 		if e.Schema >= 2 {
 			err = v.Validate()
 		}
+	case *records.BiometricForwarded:
+		err = v.Validate()
 	}
 	if err != nil {
 		return &refusal{records.QuarantineInvalidPayload, fmt.Sprintf("%s payload: %v", e.Kind, err)}
