@@ -12,6 +12,7 @@ import (
 
 	"github.com/portofentry/booth/hardware/simulator"
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/replication"
 	"github.com/portofentry/booth/sqlitestore"
 )
 
@@ -35,6 +36,7 @@ type demoEnv struct {
 	dir       string
 	keepDir   bool
 	sim       *simulator.Sim
+	bio       *simulator.BiometricService // nil unless the lane is a primary one
 	cancel    context.CancelFunc
 	scenarios []simulator.Scenario
 	gap       time.Duration
@@ -115,6 +117,14 @@ func startDemo(ctx context.Context, cfg *Config) (*demoEnv, error) {
 	if err := seedDemo(ctx, cfg.Database, cfg.Workstation, cfg.LogFile); err != nil {
 		d.Close()
 		return nil, err
+	}
+	if cfg.Role == "primary" {
+		// Only a primary lane captures faces: a non-citizen's capture is
+		// forwarded to the simulated biometric system, as at a port.
+		if err := d.startBiometric(simCtx, cfg, slog.New(slog.NewTextHandler(simLog, nil))); err != nil {
+			d.Close()
+			return nil, err
+		}
 	}
 	d.hint = fmt.Sprintf("DEMO — badge %s  PIN %s  · supervisor (read-only) badge %s  PIN %s  · simulated lane and in-process port server · data in %s",
 		demoBadge, demoPIN, demoSupervisorBadge, demoSupervisorPIN, d.dir)
@@ -230,10 +240,51 @@ func (d *demoEnv) Close() {
 	if d.cancel != nil {
 		d.cancel()
 	}
+	if d.bio != nil {
+		d.bio.Close()
+	}
 	if d.sim != nil {
 		d.sim.Close()
 	}
 	if !d.keepDir && d.dir != "" {
 		os.RemoveAll(d.dir)
 	}
+}
+
+// startBiometric runs the simulated biometric system on loopback and points
+// the workstation's [biometric_service] at it. Both ends take their
+// certificates from a demo CA of their own (biometric-pki in the demo
+// directory): the in-process port server makes its PKI only once the
+// workstation starts, and the forwarder needs its client certificate
+// before that (it is checked at start like any port_server.cert). The demo
+// has no configured port server, so port_server's certificate keys carry
+// this workstation's certificate for the biometric system; the demo's link
+// to its own port server uses that server's PKI.
+func (d *demoEnv) startBiometric(ctx context.Context, cfg *Config, log *slog.Logger) error {
+	pki := filepath.Join(d.dir, "biometric-pki")
+	if err := replication.InitCA(pki, "demo biometric system"); err != nil && !errors.Is(err, replication.ErrExists) {
+		return fmt.Errorf("demo biometric system CA: %w", err)
+	}
+	// A kept demo directory (BOOTH_DEMO_DIR) keeps its CA; the certificates
+	// are issued afresh each run (the workstation id may have changed).
+	srvCert, srvKey, err := replication.Issue(pki, replication.IssueRequest{Role: replication.RoleServer, Overwrite: true})
+	if err != nil {
+		return fmt.Errorf("demo biometric system certificate: %w", err)
+	}
+	ca := filepath.Join(pki, replication.CACertFile)
+	conf, err := replication.ServerTLSConfig(ca, srvCert, srvKey)
+	if err != nil {
+		return fmt.Errorf("demo biometric system: %w", err)
+	}
+	cert, key, err := replication.Issue(pki, replication.IssueRequest{Role: cfg.Role, Workstation: cfg.Workstation, Overwrite: true})
+	if err != nil {
+		return fmt.Errorf("demo biometric client certificate: %w", err)
+	}
+	d.bio, err = simulator.StartBiometricService(ctx, simulator.BiometricServiceOptions{TLS: conf, Logger: log})
+	if err != nil {
+		return fmt.Errorf("demo biometric system: %w", err)
+	}
+	cfg.PortServer.CA, cfg.PortServer.Cert, cfg.PortServer.Key = ca, cert, key
+	cfg.Biometric.URL, cfg.Biometric.CA = d.bio.URL(), ca
+	return nil
 }
