@@ -24,6 +24,8 @@ type supervisorStore struct {
 	audit           *sqlitestore.Store
 	// client reads the port server's audit log; nil without a port server.
 	client *replication.Client
+	// notify wakes the outbox sender after an audit entry (nil: no link).
+	notify func()
 }
 
 var _ supervisor.Store = (*supervisorStore)(nil)
@@ -38,7 +40,11 @@ func newSupervisorStore(screens, writer *sqlitestore.Store, link *replication.Li
 	if !screens.ReadOnly() {
 		return nil, errors.New("supervisor console: the screens' handle must be read-only")
 	}
-	return &supervisorStore{secondaryStore: newSecondaryStore(screens, link, faces), screens: screens, audit: writer, client: client}, nil
+	s := &supervisorStore{secondaryStore: newSecondaryStore(screens, link, faces), screens: screens, audit: writer, client: client}
+	if link != nil {
+		s.notify = link.Notify
+	}
+	return s, nil
 }
 
 // Dashboard computes the port dashboard at now from the replica (crossings,
@@ -73,8 +79,14 @@ func (s *supervisorStore) AuditLog(ctx context.Context, officer string, q record
 	return s.client.QueryAudit(ctx, q, officer)
 }
 
-// Audit appends one of the console's view entries to its own chain (sent
-// up with the outbox like every audit entry).
+// Audit appends one of the console's view entries to its own chain and
+// wakes the outbox sender, which takes it up to the port server.
 func (s *supervisorStore) Audit(ctx context.Context, e records.AuditEntry) error {
-	return s.audit.Audit(ctx, e)
+	if err := s.audit.Audit(ctx, e); err != nil {
+		return err
+	}
+	if s.notify != nil {
+		s.notify()
+	}
+	return nil
 }
