@@ -115,6 +115,11 @@ type FeedResponse struct {
 	Head      int64                      `json:"head"`
 	More      bool                       `json:"more"`
 	Reference []records.PublishedDataset `json:"reference"`
+	// Quarantined lists the caller's events held in quarantine at the port,
+	// like a batch acknowledgement's, so a workstation with nothing to send
+	// learns an operator's decision: [] when none; absent when the server
+	// could not say (the workstation keeps what it knew).
+	Quarantined []QuarantineNote `json:"quarantined,omitzero"`
 }
 
 // SnapshotHeader is the first line of GET /v1/snapshot; the event lines

@@ -152,6 +152,9 @@ func (p *Puller) pullOnce(ctx context.Context) error {
 		}
 	}
 	p.answered = true
+	if resp.Quarantined != nil {
+		p.board.quarantined(resp.Quarantined)
+	}
 	p.board.report(false, StateOnline, nil)
 	p.syncReference(ctx, resp.Reference)
 	return nil

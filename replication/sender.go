@@ -199,15 +199,12 @@ func (s *Sender) send(ctx context.Context, batch []records.Event, backlog int, o
 			return err
 		}
 		s.refreshBacklog(ctx)
-		if held, reason := quarantineHeld(resp.Quarantined); held > 0 {
-			// Acknowledged and stored, but held at the port until an
-			// operator decides: the queue moves on, the header says so.
-			s.board.update(func(st *Status) { st.HeldSeq, st.HeldReason = held, reason })
-			s.board.report(true, StateError, errors.New(reason))
-		} else {
-			s.board.update(func(st *Status) { st.HeldSeq, st.HeldReason = 0, "" })
-			s.board.report(true, StateOnline, nil)
-		}
+		// Acknowledged and stored: the queue moves on. Events held in
+		// quarantine at the port until an operator decides put the link
+		// in error with the first of them in the header (statusBoard).
+		s.board.hold(0, "")
+		s.board.quarantined(resp.Quarantined)
+		s.board.report(true, StateOnline, nil)
 		s.log.Debug("batch acknowledged", "first", first, "last", last, "acked", resp.Acked, "applied", resp.Applied)
 		return nil
 	}
@@ -243,7 +240,7 @@ func (s *Sender) send(ctx context.Context, batch []records.Event, backlog int, o
 	case se.Body.Error == CodeSchemaTooNew:
 		reason := fmt.Sprintf("event #%d has schema %d; the port server understands up to %d: it stays queued until the server is upgraded",
 			se.Body.OriginSeq, se.Body.Schema, se.Body.MaxSchema)
-		s.board.update(func(st *Status) { st.HeldSeq, st.HeldReason = se.Body.OriginSeq, reason })
+		s.board.hold(se.Body.OriginSeq, reason)
 		s.board.report(true, StateError, errors.New(reason))
 		s.log.Warn("event held back by the port server", "origin_seq", se.Body.OriginSeq, "schema", se.Body.Schema)
 		return fmt.Errorf("%w: %s", errHeld, reason)
@@ -255,7 +252,7 @@ func (s *Sender) send(ctx context.Context, batch []records.Event, backlog int, o
 		// Refused for a reason that will not go away by itself (conflict,
 		// invalid event, certificate role): keep everything, say so.
 		if se.Body.OriginSeq > 0 {
-			s.board.update(func(st *Status) { st.HeldSeq, st.HeldReason = se.Body.OriginSeq, se.Error() })
+			s.board.hold(se.Body.OriginSeq, se.Error())
 		}
 		s.board.report(true, StateError, err)
 		s.log.Error("server refused the batch; events stay queued", "err", err, "first", first, "last", last)

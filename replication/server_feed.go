@@ -100,6 +100,7 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request, id identity)
 		s.internal(w, "reference listing failed", err)
 		return
 	}
+	resp.Quarantined = s.feedQuarantine(ctx, id.workstation)
 	s.metrics.feedEvents.Add(int64(len(evs)))
 	writeJSON(w, http.StatusOK, resp)
 }

@@ -44,6 +44,24 @@ func (s *Server) heldFor(ctx context.Context, origin string) []QuarantineNote {
 	return quarantineNotes(held)
 }
 
+// feedQuarantine is heldFor for a feed answer: an empty list when nothing
+// is held, nil when the server cannot say (the workstation then keeps what
+// it knew rather than clearing its notice).
+func (s *Server) feedQuarantine(ctx context.Context, origin string) []QuarantineNote {
+	qs, ok := s.cfg.Store.(QuarantineStore)
+	if !ok {
+		return []QuarantineNote{}
+	}
+	held, err := qs.HeldQuarantine(ctx, origin)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("reading the quarantine failed", "workstation", origin, "err", err)
+		}
+		return nil
+	}
+	return quarantineNotes(held)
+}
+
 // handleQuarantine serves every event held in quarantine at the port, to
 // any role: supervisors see it on their console.
 func (s *Server) handleQuarantine(w http.ResponseWriter, r *http.Request, _ identity) {

@@ -33,10 +33,14 @@ type Status struct {
 	OldestUnsent time.Time
 	// FeedVersion is how far the port's feed has been applied.
 	FeedVersion int64
-	// HeldSeq is a local event the server refuses and the booth keeps
-	// queued (0 when none); HeldReason says why.
+	// HeldSeq is a local event the server holds: one it refuses and the
+	// booth keeps queued, or else the first of this workstation's events
+	// held in quarantine at the port (0 when none); HeldReason says why.
 	HeldSeq    int64
 	HeldReason string
+	// Quarantined is how many of this workstation's events the port holds
+	// in quarantine, as the latest acknowledgement or feed answer said.
+	Quarantined int
 }
 
 // BacklogAge is how long the oldest unsent event has waited at now.
@@ -61,6 +65,20 @@ type statusBoard struct {
 	st       Status
 	up, down direction
 	subs     []chan Status
+	// refused is a local event the server refuses (the sender keeps it
+	// queued); quarantine is what the port said it holds of this
+	// workstation's events, from the sender's acknowledgements and the
+	// puller's feed answers alike, so an operator's decision clears the
+	// header even when the booth has nothing to send.
+	refused    heldNote
+	quarantine heldNote
+}
+
+// heldNote is one reason the link shows an event as held.
+type heldNote struct {
+	seq    int64
+	reason string
+	count  int
 }
 
 func newStatusBoard() *statusBoard {
@@ -102,6 +120,12 @@ func (b *statusBoard) update(fn func(*Status)) {
 	defer b.mu.Unlock()
 	prev := b.st
 	fn(&b.st)
+	// The queue stuck at the booth is the more urgent of the two.
+	b.st.HeldSeq, b.st.HeldReason = b.quarantine.seq, b.quarantine.reason
+	if b.refused.seq > 0 {
+		b.st.HeldSeq, b.st.HeldReason = b.refused.seq, b.refused.reason
+	}
+	b.st.Quarantined = b.quarantine.count
 	b.st.State = b.merged()
 	if b.st == prev {
 		return
@@ -120,6 +144,10 @@ func (b *statusBoard) update(fn func(*Status)) {
 // nothing to send for hours while its feed works, and its link is online.
 // With no half heard from yet the link is offline.
 func (b *statusBoard) merged() State {
+	if b.quarantine.seq > 0 {
+		// Stored at the port but held there: someone must decide.
+		return StateError
+	}
 	known, offline := 0, false
 	for _, d := range []direction{b.up, b.down} {
 		if !d.active || d.state == "" {
@@ -167,4 +195,19 @@ func (b *statusBoard) report(up bool, state State, err error) {
 		}
 		s.LastError, s.LastErrorAt = err.Error(), now
 	})
+}
+
+// hold records a local event the server refuses (seq 0: none any more).
+func (b *statusBoard) hold(seq int64, reason string) {
+	if seq == 0 {
+		reason = ""
+	}
+	b.update(func(*Status) { b.refused = heldNote{seq: seq, reason: reason} })
+}
+
+// quarantined records the port's list of this workstation's events held in
+// quarantine; an empty list clears the notice.
+func (b *statusBoard) quarantined(q []QuarantineNote) {
+	seq, reason := quarantineHeld(q)
+	b.update(func(*Status) { b.quarantine = heldNote{seq: seq, reason: reason, count: len(q)} })
 }
