@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/portofentry/booth/records"
 )
@@ -123,22 +124,17 @@ func (ix *Indexer) consumer(ctx context.Context) (jetstream.Consumer, error) {
 
 // round fetches one batch, applies it and acknowledges it.
 func (ix *Indexer) round(ctx context.Context, cons jetstream.Consumer) error {
-	mb, err := cons.Fetch(ix.batch, jetstream.FetchMaxWait(time.Second))
+	// Take what is there at once; when nothing is, wait for the first
+	// message only, so an idle index follows the stream within
+	// milliseconds instead of waiting out a batch.
+	msgs, err := fetch(cons.FetchNoWait(ix.batch))
 	if err != nil {
 		return err
 	}
-	var msgs []jetstream.Msg
-	for m := range mb.Messages() {
-		msgs = append(msgs, m)
-	}
-	if err := mb.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && len(msgs) == 0 {
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, jetstream.ErrNoHeartbeat) {
-			return nil
-		}
-		return err
-	}
 	if len(msgs) == 0 {
-		return nil
+		if msgs, err = fetch(cons.Fetch(1, jetstream.FetchMaxWait(time.Second))); err != nil || len(msgs) == 0 {
+			return err
+		}
 	}
 	batch := make([]IndexedMessage, 0, len(msgs))
 	var refused []IndexedMessage
@@ -196,4 +192,23 @@ func portOfSubject(subject string) string {
 		return parts[1]
 	}
 	return ""
+}
+
+// fetch drains one fetch; a fetch that timed out with nothing is no error.
+func fetch(mb jetstream.MessageBatch, err error) ([]jetstream.Msg, error) {
+	if err != nil {
+		return nil, err
+	}
+	var msgs []jetstream.Msg
+	for m := range mb.Messages() {
+		msgs = append(msgs, m)
+	}
+	if err := mb.Error(); err != nil && len(msgs) == 0 {
+		if errors.Is(err, jetstream.ErrNoMessages) || errors.Is(err, context.DeadlineExceeded) ||
+			errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrNoHeartbeat) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return msgs, nil
 }
