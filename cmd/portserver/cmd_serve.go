@@ -29,6 +29,8 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	compact := fs.Duration("compact-every", time.Minute, "how often the feed floor is raised")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	fixPerms := fs.Bool("fix-permissions", false, "set the database, WAL, pepper and key files that others may access to 0600 instead of refusing to start")
+	hubURL := fs.String("hub", "", "the hub's leaf URLs, comma-separated (tls://host:port): publish every event to the national tier (hub.go)")
+	hubPKI := fs.String("hub-pki", "", "directory with the national ca.crt and port-CODE.crt/key (with --hub)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -91,6 +93,13 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var wg sync.WaitGroup
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
+	var national *nationalTier
+	if *hubURL != "" {
+		if national, err = startNationalTier(runCtx, store, *hubURL, *hubPKI, log); err != nil {
+			return fail(stderr, fmt.Errorf("serve: %w", err))
+		}
+		defer func() { cancelRun(); national.stop() }()
+	}
 	wg.Go(func() { _ = srv.Run(runCtx) })
 	wg.Go(func() { watchRevocations(runCtx, revoked, log) })
 	errc := make(chan error, 1)
