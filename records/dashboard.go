@@ -119,9 +119,11 @@ type WorkstationLink struct {
 	Backlog      int
 	OldestUnsent time.Time
 	BacklogAge   time.Duration
-	// HeldSeq is an event the server holds back (newer schema), 0 if none.
+	// HeldSeq is the first event the server holds in quarantine, 0 if
+	// none; Held is how many it holds ("N held" on the panel).
 	HeldSeq    int64
 	HeldReason string
+	Held       int
 }
 
 // Link states of a WorkstationLink.
@@ -411,7 +413,7 @@ func workstationLinks(status []WorkstationStatus, hbs []Heartbeat, now time.Time
 		l := get(st.Origin)
 		l.Role, l.LastSeen = st.Role, st.LastSeen
 		l.Backlog, l.OldestUnsent = st.Backlog, st.OldestUnsent
-		l.HeldSeq, l.HeldReason = st.RefusedSeq, st.RefusedReason
+		l.HeldSeq, l.HeldReason, l.Held = st.RefusedSeq, st.RefusedReason, st.Quarantined
 		if !st.LastSeen.IsZero() && now.Sub(st.LastSeen) <= LinkStale {
 			l.State = LinkOnline
 		}

@@ -151,9 +151,12 @@ type WorkstationStatus struct {
 	Backlog      int
 	OldestUnsent time.Time
 	FeedVersion  int64 // last feed version the workstation pulled after
-	// RefusedSeq is an event the server holds back (newer schema); 0 if none.
+	// RefusedSeq is the first of the workstation's events the server holds
+	// in quarantine (or, recorded before quarantine, refused); 0 if none.
 	RefusedSeq    int64
 	RefusedReason string
+	// Quarantined is how many of its events are held in quarantine.
+	Quarantined int
 }
 
 // WorkstationSeen is a feed poll to record in the workstation's status.

@@ -90,3 +90,67 @@ func TestQuarantineNoticeFollowsTheFeed(t *testing.T) {
 		t.Errorf("the booth posted %d batches after its restart; the notice must clear through the feed alone", n-sent)
 	}
 }
+
+// TestSupervisorSeesQuarantine: through the real server, the supervisor's
+// port watcher brings each workstation's held events into the console's
+// dashboard (the first held and how many), and an operator's decisions
+// show there on the next fetch.
+func TestSupervisorSeesQuarantine(t *testing.T) {
+	ctx := context.Background()
+	pki := newTestPKI(t)
+	srv := startServer(t, pki, ServerConfig{})
+	booth := openStore(t, "booth-1")
+	evs := appendCrossing(t, booth, 2, false)
+	var held []records.Event
+	for i := 0; i < 2; i++ {
+		e, err := records.NewEvent(evs[0].CrossingID, records.Note{Text: "from a newer build"}, time.Now(), "B100")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Schema = records.SchemaVersion + 1
+		stored, err := booth.Append(ctx, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, stored[0])
+	}
+	runLink(t, LinkConfig{Sender: senderCfg(booth, newClient(t, srv.url, pki.client(t, RolePrimary, "booth-1")))})
+	waitFor(t, 5*time.Second, "events sent", func() bool { return backlog(t, booth) == 0 })
+
+	console := openStore(t, "sup-1")
+	w, err := NewPortWatcher(PortWatcherConfig{Store: console, Client: newClient(t, srv.url, pki.client(t, RoleSupervisor, "sup-1")), Logger: quietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	panel := func() records.WorkstationLink {
+		t.Helper()
+		if err := w.Once(ctx); err != nil {
+			t.Fatal(err)
+		}
+		in, err := console.DashboardInput(ctx, time.Now(), time.Now().Add(-time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range records.BuildDashboard(in).Workstations {
+			if l.Workstation == "booth-1" {
+				return l
+			}
+		}
+		t.Fatal("booth-1 is not on the dashboard")
+		return records.WorkstationLink{}
+	}
+	if l := panel(); l.Held != 2 || l.HeldSeq != 3 || !strings.HasPrefix(l.HeldReason, records.QuarantineSchemaTooNew) {
+		t.Fatalf("panel = %+v; want 2 held from #3", l)
+	}
+	for i, want := range []struct {
+		n   int
+		seq int64
+	}{{1, 4}, {0, 0}} {
+		if _, err := srv.store.RejectQuarantined(ctx, sqlitestore.QuarantineDecision{ID: held[i].ID, Operator: "IT-7"}); err != nil {
+			t.Fatal(err)
+		}
+		if l := panel(); l.Held != want.n || l.HeldSeq != want.seq {
+			t.Fatalf("after %d rejection(s): panel = %+v; want %d held from #%d", i+1, l, want.n, want.seq)
+		}
+	}
+}

@@ -18,7 +18,8 @@ func (s *Store) Workstations(ctx context.Context) ([]records.WorkstationStatus, 
 	rows, err := s.read.QueryContext(ctx, `SELECT origin, role, first_seen, last_seen, hwm, last_batch_at,
 		last_recorded, lag_ns, backlog, oldest_unsent, feed_version,
 		coalesce(q.origin_seq, refused_seq),
-		coalesce(q.code || ': ' || q.reason || CASE WHEN q.n > 1 THEN ' (' || q.n || ' events held)' ELSE '' END, refused_reason)
+		coalesce(q.code || ': ' || q.reason || CASE WHEN q.n > 1 THEN ' (' || q.n || ' events held)' ELSE '' END, refused_reason),
+		coalesce(q.n, 0)
 		FROM repl_workstations w LEFT JOIN (
 			SELECT origin AS qo, min(origin_seq) AS origin_seq, count(*) AS n,
 				(SELECT code FROM repl_quarantine x WHERE x.origin = h.origin AND x.state = 'held' ORDER BY origin_seq LIMIT 1) AS code,
@@ -38,7 +39,7 @@ func (s *Store) Workstations(ctx context.Context) ([]records.WorkstationStatus, 
 			reason                                     sql.NullString
 		)
 		if err := rows.Scan(&w.Origin, &w.Role, &first, &last, &w.HighWater, &batch, &rec, &lag,
-			&backlog, &oldest, &feed, &rs, &reason); err != nil {
+			&backlog, &oldest, &feed, &rs, &reason, &w.Quarantined); err != nil {
 			return nil, fmt.Errorf("sqlitestore: workstations: %w", err)
 		}
 		w.FirstSeen, w.LastSeen = time.Unix(0, first).UTC(), time.Unix(0, last).UTC()
