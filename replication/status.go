@@ -1,6 +1,7 @@
 package replication
 
 import (
+	"errors"
 	"sync"
 	"time"
 )
@@ -177,8 +178,13 @@ func (b *statusBoard) activate(up bool) {
 	d.active, d.state = true, ""
 }
 
-// report records the outcome of one exchange in one direction.
+// report records the outcome of one exchange in one direction. A
+// certificate refused at the handshake is an error, not "offline": it does
+// not pass by waiting, someone must issue or fix a certificate.
 func (b *statusBoard) report(up bool, state State, err error) {
+	if state == StateOffline && certRefused(err) {
+		state, err = StateError, errors.New(certRefusedText(err))
+	}
 	b.update(func(s *Status) {
 		d := &b.down
 		if up {

@@ -1,0 +1,45 @@
+package replication
+
+import (
+	"crypto/tls"
+	"errors"
+	"net"
+	"strings"
+)
+
+// certRefused reports whether err is a TLS handshake that failed on a
+// certificate: the port server refused this workstation's (revoked, expired
+// or from another CA: the server answers with a bad-certificate alert), or
+// this workstation could not verify the server's. Neither goes away by
+// retrying, so the link shows it as an error, not as offline.
+func certRefused(err error) bool {
+	if err == nil {
+		return false
+	}
+	var verify *tls.CertificateVerificationError
+	if errors.As(err, &verify) {
+		return true
+	}
+	var op *net.OpError
+	if !errors.As(err, &op) || op.Op != "remote error" || op.Err == nil {
+		return false
+	}
+	// The alert's type is not exported; its text is fixed by RFC 8446.
+	switch msg := op.Err.Error(); {
+	case strings.HasSuffix(msg, "bad certificate"), strings.HasSuffix(msg, "certificate revoked"),
+		strings.HasSuffix(msg, "certificate expired"), strings.HasSuffix(msg, "unknown certificate authority"),
+		strings.HasSuffix(msg, "certificate required"), strings.HasSuffix(msg, "unsupported certificate"),
+		strings.HasSuffix(msg, "unknown certificate"):
+		return true
+	}
+	return false
+}
+
+// certRefusedText words a certificate refusal for the header.
+func certRefusedText(err error) string {
+	var verify *tls.CertificateVerificationError
+	if errors.As(err, &verify) {
+		return "the port server's certificate does not verify against port_server.ca: " + err.Error()
+	}
+	return "the port server refused this workstation's certificate (revoked, expired or not from the port CA; see the port's revoked.txt): " + err.Error()
+}

@@ -1,0 +1,59 @@
+package replication
+
+import (
+	"crypto/tls"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestLinkShowsCertificateRefusal: through a real server, a workstation
+// whose certificate the server refuses at the handshake (the same alert a
+// revoked one gets) and one that cannot verify the server's certificate
+// show the link in error, saying so; a server that is not there leaves it
+// offline.
+func TestLinkShowsCertificateRefusal(t *testing.T) {
+	port := newTestPKI(t)
+	other := newTestPKI(t) // another port's CA
+	srv := startServer(t, port, ServerConfig{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "https://" + ln.Addr().String()
+	ln.Close()
+
+	ownCA := port.client(t, RolePrimary, "booth-1")
+	foreign := other.client(t, RolePrimary, "booth-1").Clone()
+	foreign.RootCAs = ownCA.RootCAs // it trusts the server; the server does not trust it
+	distrust := ownCA.Clone()
+	distrust.RootCAs = other.client(t, RolePrimary, "booth-2").RootCAs
+	tests := []struct {
+		name  string
+		url   string
+		conf  *tls.Config
+		state State
+		want  string
+	}{
+		{"certificate from another CA", srv.url, foreign, StateError, "refused this workstation's certificate"},
+		{"server certificate not trusted", srv.url, distrust, StateError, "does not verify against port_server.ca"},
+		{"no server listening", closed, ownCA, StateOffline, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			booth := openStore(t, "booth-1")
+			appendCrossing(t, booth, 1, false)
+			c := newClient(t, tc.url, tc.conf)
+			l := runLink(t, LinkConfig{Sender: senderCfg(booth, c), Puller: pullerCfg(booth, c)})
+			waitFor(t, 5*time.Second, "a failed exchange", func() bool { return l.Status().LastError != "" })
+			st := l.Status()
+			if st.State != tc.state || !strings.Contains(st.LastError, tc.want) {
+				t.Fatalf("status = %s %q; want %s with %q", st.State, st.LastError, tc.state, tc.want)
+			}
+			if backlog(t, booth) != 1 {
+				t.Fatal("the event left the queue")
+			}
+		})
+	}
+}
