@@ -11,7 +11,7 @@ import (
 // record: never rename one.
 type Kind string
 
-// Event kinds of the master crossing record (DESIGN §2).
+// Event kinds of the master crossing record (docs/design.md §2).
 const (
 	KindCrossingOpened    Kind = "crossing.opened"
 	KindRFIDRead          Kind = "rfid.read"

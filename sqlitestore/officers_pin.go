@@ -33,7 +33,7 @@ const (
 	argonThreads = 1
 )
 
-// PIN length rules (DESIGN §6).
+// PIN length rules (docs/design.md §6.1).
 const (
 	MinPINLen = 6
 	MaxPINLen = 12

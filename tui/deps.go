@@ -208,7 +208,7 @@ type Config struct {
 	HistoryLimit int
 	// LookupTimeout bounds each store look-up and write (default 5 s).
 	LookupTimeout time.Duration
-	// FaceTimeout bounds a face verification (default 1.5 s, DESIGN §3).
+	// FaceTimeout bounds a face verification (default 1.5 s, docs/design.md §3.6).
 	FaceTimeout time.Duration
 }
 

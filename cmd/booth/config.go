@@ -19,7 +19,7 @@ import (
 	"github.com/portofentry/booth/tui"
 )
 
-// Config is one workstation's configuration: a TOML file (DESIGN §4).
+// Config is one workstation's configuration: a TOML file (docs/design.md §4.5).
 // `booth --print-config` prints it with every default filled in; a wrong key
 // or value is an error naming it, never a silent default.
 type Config struct {

@@ -29,7 +29,7 @@ const (
 	demoSupervisorPIN   = "135790"
 )
 
-// demoEnv is `booth --demo` (DESIGN §4): simulated devices in-process, a
+// demoEnv is `booth --demo` (docs/design.md §4.1): simulated devices in-process, a
 // temporary database seeded with the simulator's reference data, a demo
 // officer, and scenarios playing in a loop.
 type demoEnv struct {

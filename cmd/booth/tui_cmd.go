@@ -29,7 +29,7 @@ import (
 )
 
 // runTUI starts the workstation: `booth [--config FILE] [--demo] [--role R]
-// [--read-only]` (DESIGN §4).
+// [--read-only]` (docs/design.md §4.1).
 func runTUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("booth", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -295,7 +295,7 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 }
 
 // retentionLoop applies biometric retention in the background until ctx
-// ends (DESIGN §6; `booth retention run` does the same once).
+// ends (docs/design.md §6.4; `booth retention run` does the same once).
 func retentionLoop(ctx context.Context, bio *biometric.Store, every time.Duration, logger *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
