@@ -35,11 +35,12 @@ func certRefused(err error) bool {
 	return false
 }
 
-// certRefusedText words a certificate refusal for the header.
+// certRefusedText words a certificate refusal for the header, short enough
+// to fit beside the devices; the full error is in the component's log.
 func certRefusedText(err error) string {
 	var verify *tls.CertificateVerificationError
 	if errors.As(err, &verify) {
-		return "the port server's certificate does not verify against port_server.ca: " + err.Error()
+		return "server certificate not trusted (port_server.ca)"
 	}
-	return "the port server refused this workstation's certificate (revoked, expired or not from the port CA; see the port's revoked.txt): " + err.Error()
+	return "certificate refused by the port server (revoked?)"
 }

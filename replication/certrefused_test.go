@@ -36,8 +36,8 @@ func TestLinkShowsCertificateRefusal(t *testing.T) {
 		state State
 		want  string
 	}{
-		{"certificate from another CA", srv.url, foreign, StateError, "refused this workstation's certificate"},
-		{"server certificate not trusted", srv.url, distrust, StateError, "does not verify against port_server.ca"},
+		{"certificate from another CA", srv.url, foreign, StateError, "certificate refused by the port server"},
+		{"server certificate not trusted", srv.url, distrust, StateError, "server certificate not trusted"},
 		{"no server listening", closed, ownCA, StateOffline, ""},
 	}
 	for _, tc := range tests {

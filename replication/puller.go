@@ -153,7 +153,7 @@ func (p *Puller) pullOnce(ctx context.Context) error {
 	}
 	p.answered = true
 	if resp.Quarantined != nil {
-		p.board.quarantined(resp.Quarantined)
+		logQuarantine(p.log, resp.Quarantined, p.board.quarantined(resp.Quarantined))
 	}
 	p.board.report(false, StateOnline, nil)
 	p.syncReference(ctx, resp.Reference)

@@ -203,7 +203,7 @@ func (s *Sender) send(ctx context.Context, batch []records.Event, backlog int, o
 		// quarantine at the port until an operator decides put the link
 		// in error with the first of them in the header (statusBoard).
 		s.board.hold(0, "")
-		s.board.quarantined(resp.Quarantined)
+		logQuarantine(s.log, resp.Quarantined, s.board.quarantined(resp.Quarantined))
 		s.board.report(true, StateOnline, nil)
 		s.log.Debug("batch acknowledged", "first", first, "last", last, "acked", resp.Acked, "applied", resp.Applied)
 		return nil
@@ -312,9 +312,24 @@ func quarantineHeld(q []QuarantineNote) (int64, string) {
 	if len(q) == 0 {
 		return 0, ""
 	}
-	reason := fmt.Sprintf("event #%d (%s) quarantined at the port server: %s: %s", q[0].OriginSeq, q[0].Kind, q[0].Code, q[0].Reason)
+	// Short: the header shows it beside the devices. The server's reason is
+	// logged (logQuarantine) and listed by portserver status.
+	reason := fmt.Sprintf("event #%d (%s) quarantined at the port server: %s", q[0].OriginSeq, q[0].Kind, q[0].Code)
 	if len(q) > 1 {
 		reason += fmt.Sprintf(" (+%d more)", len(q)-1)
 	}
-	return q[0].OriginSeq, reason + "; an operator must release or reject it"
+	return q[0].OriginSeq, reason
+}
+
+// logQuarantine logs the port's quarantine of this workstation's events
+// when it changed (changed is what statusBoard.quarantined returned).
+func logQuarantine(log *slog.Logger, q []QuarantineNote, changed bool) {
+	switch {
+	case !changed:
+	case len(q) == 0:
+		log.Info("no event of this workstation is held in quarantine at the port server any more")
+	default:
+		log.Warn("events of this workstation held in quarantine at the port server; an operator must release or reject them",
+			"held", len(q), "first_seq", q[0].OriginSeq, "id", q[0].ID, "kind", q[0].Kind, "code", q[0].Code, "reason", q[0].Reason)
+	}
 }

@@ -212,8 +212,14 @@ func (b *statusBoard) hold(seq int64, reason string) {
 }
 
 // quarantined records the port's list of this workstation's events held in
-// quarantine; an empty list clears the notice.
-func (b *statusBoard) quarantined(q []QuarantineNote) {
+// quarantine (an empty list clears the notice) and reports whether that
+// changed what the link shows.
+func (b *statusBoard) quarantined(q []QuarantineNote) (changed bool) {
 	seq, reason := quarantineHeld(q)
-	b.update(func(*Status) { b.quarantine = heldNote{seq: seq, reason: reason, count: len(q)} })
+	b.update(func(*Status) {
+		next := heldNote{seq: seq, reason: reason, count: len(q)}
+		changed = next != b.quarantine
+		b.quarantine = next
+	})
+	return changed
 }
