@@ -1,20 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/charmbracelet/x/term"
-
+	"github.com/portofentry/booth/cmd/internal/officercli"
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/sqlitestore"
 )
@@ -70,7 +65,7 @@ func runOfficerAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	if err != nil {
 		return usageError(stderr, "officer add: %v", err)
 	}
-	pin, err := readPIN(stdin, stderr, sqlitestore.NormalizeBadge(*badge))
+	pin, err := officercli.ReadPIN(stdin, stderr, sqlitestore.NormalizeBadge(*badge))
 	if err != nil {
 		return failf(stderr, "officer add: %v", err)
 	}
@@ -96,52 +91,6 @@ func runOfficerAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	return 0
 }
 
-// maxPINLine bounds what is read from a non-terminal stdin for the PIN.
-const maxPINLine = 64
-
-// readPIN reads the new officer's PIN: from a terminal without echo, twice;
-// otherwise the first line of stdin.
-func readPIN(stdin io.Reader, stderr io.Writer, badge string) ([]byte, error) {
-	if f, ok := stdin.(*os.File); ok && term.IsTerminal(f.Fd()) {
-		fmt.Fprintf(stderr, "PIN for %s (%d-%d digits): ", badge, sqlitestore.MinPINLen, sqlitestore.MaxPINLen)
-		pin, err := term.ReadPassword(f.Fd())
-		fmt.Fprintln(stderr)
-		if err != nil {
-			return nil, fmt.Errorf("read PIN: %w", err)
-		}
-		fmt.Fprint(stderr, "Repeat the PIN: ")
-		again, err := term.ReadPassword(f.Fd())
-		fmt.Fprintln(stderr)
-		defer clear(again)
-		if err != nil {
-			clear(pin)
-			return nil, fmt.Errorf("read PIN: %w", err)
-		}
-		if string(pin) != string(again) {
-			clear(pin)
-			return nil, errors.New("the two PINs differ")
-		}
-		return pin, nil
-	}
-	r := bufio.NewReaderSize(io.LimitReader(stdin, maxPINLine+1), maxPINLine+1)
-	line, err := r.ReadSlice('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		if errors.Is(err, bufio.ErrBufferFull) {
-			return nil, fmt.Errorf("read PIN from stdin: line longer than %d bytes", maxPINLine)
-		}
-		return nil, fmt.Errorf("read PIN from stdin: %w", err)
-	}
-	if len(line) > maxPINLine {
-		return nil, fmt.Errorf("read PIN from stdin: line longer than %d bytes", maxPINLine)
-	}
-	pin := []byte(strings.TrimRight(string(line), "\r\n"))
-	clear(line)
-	if len(pin) == 0 {
-		return nil, errors.New("no PIN on stdin (pipe it in, or run from a terminal to be asked)")
-	}
-	return pin, nil
-}
-
 func runOfficerList(args []string, stdout, stderr io.Writer) int {
 	fs, sf := officerFlags("list", stderr)
 	asJSON := fs.Bool("json", false, "print a JSON array of accounts")
@@ -163,12 +112,7 @@ func runOfficerList(args []string, stdout, stderr io.Writer) int {
 		return failf(stderr, "officer list: %v", err)
 	}
 	if *asJSON {
-		if list == nil {
-			list = []sqlitestore.Officer{}
-		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(list); err != nil {
+		if err := officercli.WriteJSON(stdout, list); err != nil {
 			return failf(stderr, "officer list: %v", err)
 		}
 		return 0
@@ -177,13 +121,7 @@ func runOfficerList(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(tw, "BADGE\tNAME\tROLES\tSOURCE\tSTATUS\tLAST LOGIN")
 	now := time.Now()
 	for _, o := range list {
-		status := "active"
-		switch {
-		case o.Disabled:
-			status = "disabled"
-		case now.Before(o.LockedUntil):
-			status = "locked until " + o.LockedUntil.Local().Format("2006-01-02 15:04")
-		}
+		status := officercli.Status(o, now)
 		last := "never"
 		if !o.LastLoginAt.IsZero() {
 			last = o.LastLoginAt.Local().Format("2006-01-02 15:04")

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,21 +109,4 @@ func TestOfficerUsage(t *testing.T) {
 	if code, _, errs := runMaint(t, "", "officer", "list", "--db", filepath.Join(t.TempDir(), "missing.db")); code != 1 || !strings.Contains(errs, "missing.db") {
 		t.Errorf("list of a missing database: exit %d, %q", code, errs)
 	}
-}
-
-// FuzzReadPIN: whatever is piped in, readPIN returns at most one bounded line
-// without its line ending, or an error; it never panics.
-func FuzzReadPIN(f *testing.F) {
-	for _, s := range []string{"480913\n", "480913\r\n", "480913", "", "\n", strings.Repeat("9", 65), "12\n34\n"} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, in []byte) {
-		pin, err := readPIN(bytes.NewReader(in), io.Discard, "B1")
-		if err != nil {
-			return
-		}
-		if len(pin) == 0 || len(pin) > maxPINLine || bytes.ContainsAny(pin, "\n") || bytes.HasSuffix(pin, []byte("\r")) {
-			t.Errorf("readPIN(%q) = %q", in, pin)
-		}
-	})
 }

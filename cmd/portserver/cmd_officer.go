@@ -1,19 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/charmbracelet/x/term"
-
+	"github.com/portofentry/booth/cmd/internal/officercli"
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/sqlitestore"
 )
@@ -96,7 +91,7 @@ func runOfficerAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		return usageError(stderr, "officer add: --role: %v", err)
 	}
 	b := sqlitestore.NormalizeBadge(*badge)
-	pin, err := readPIN(stdin, stderr, b)
+	pin, err := officercli.ReadPIN(stdin, stderr, b)
 	if err != nil {
 		return fail(stderr, fmt.Errorf("officer add: %w", err))
 	}
@@ -135,12 +130,7 @@ func runOfficerList(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, fmt.Errorf("officer list: %w", err))
 	}
 	if *asJSON {
-		if list == nil {
-			list = []sqlitestore.Officer{}
-		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(list); err != nil {
+		if err := officercli.WriteJSON(stdout, list); err != nil {
 			return fail(stderr, fmt.Errorf("officer list: %w", err))
 		}
 		return 0
@@ -149,13 +139,7 @@ func runOfficerList(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(tw, "BADGE\tNAME\tROLES\tSTATUS")
 	now := time.Now()
 	for _, o := range list {
-		status := "active"
-		switch {
-		case o.Disabled:
-			status = "disabled"
-		case now.Before(o.LockedUntil):
-			status = "locked until " + o.LockedUntil.Local().Format("2006-01-02 15:04")
-		}
+		status := officercli.Status(o, now)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Badge, o.Name, o.Roles, status)
 	}
 	if err := tw.Flush(); err != nil {
@@ -185,45 +169,4 @@ func runOfficerDisable(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "port account %s disabled; workstations receive it with the feed\n", sqlitestore.NormalizeBadge(*badge))
 	return 0
-}
-
-// maxPINLine bounds what is read from a non-terminal stdin for the PIN.
-const maxPINLine = 64
-
-// readPIN reads a new PIN: from a terminal without echo, twice; otherwise
-// the first line of stdin.
-func readPIN(stdin io.Reader, stderr io.Writer, badge string) ([]byte, error) {
-	if f, ok := stdin.(*os.File); ok && term.IsTerminal(f.Fd()) {
-		fmt.Fprintf(stderr, "PIN for %s (%d-%d digits): ", badge, sqlitestore.MinPINLen, sqlitestore.MaxPINLen)
-		pin, err := term.ReadPassword(f.Fd())
-		fmt.Fprintln(stderr)
-		if err != nil {
-			return nil, fmt.Errorf("read PIN: %w", err)
-		}
-		fmt.Fprint(stderr, "Repeat the PIN: ")
-		again, err := term.ReadPassword(f.Fd())
-		fmt.Fprintln(stderr)
-		defer clear(again)
-		if err != nil || string(pin) != string(again) {
-			clear(pin)
-			if err == nil {
-				err = errors.New("the two PINs differ")
-			}
-			return nil, err
-		}
-		return pin, nil
-	}
-	line, err := bufio.NewReaderSize(io.LimitReader(stdin, maxPINLine+1), maxPINLine+1).ReadSlice('\n')
-	if len(line) > maxPINLine || errors.Is(err, bufio.ErrBufferFull) {
-		return nil, fmt.Errorf("read PIN from stdin: line longer than %d bytes", maxPINLine)
-	}
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("read PIN from stdin: %w", err)
-	}
-	pin := []byte(strings.TrimRight(string(line), "\r\n"))
-	clear(line)
-	if len(pin) == 0 {
-		return nil, errors.New("no PIN on stdin (pipe it in, or run from a terminal to be asked)")
-	}
-	return pin, nil
 }
