@@ -90,6 +90,9 @@ func startTestHub(t testing.TB, pki string, n int) *testHub {
 				routes = append(routes, "tls://"+c)
 			}
 		}
+		if n == 1 {
+			clusters[i] = "" // a single node runs without a cluster
+		}
 		cfg := jetstream.HubConfig{Name: fmt.Sprintf("hub-%d", i), DataDir: t.TempDir(), Client: "127.0.0.1:0",
 			Cluster: clusters[i], Leaf: "127.0.0.1:0", Routes: routes, PKIDir: pki, Replicas: min(3, n), Logger: testLog(t)}
 		h.nodes[i] = &hubNode{cfg: cfg}

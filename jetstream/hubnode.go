@@ -26,6 +26,8 @@ type HubConfig struct {
 	// Client, Cluster and Leaf are the listen addresses (host:port; port 0
 	// picks a free one, reported by Addresses).
 	Client, Cluster, Leaf string
+	// Cluster "" runs a single node without a cluster (development and
+	// tests; set Replicas 1).
 	// Routes are the other nodes' cluster URLs (tls://host:port or
 	// nats://host:port; TLS is used either way).
 	Routes []string
@@ -83,9 +85,12 @@ func StartHub(cfg HubConfig) (*HubNode, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: --client: %w", err)
 	}
-	chost, cport, err := splitHostPort(cfg.Cluster)
-	if err != nil {
-		return nil, fmt.Errorf("jetstream: --cluster: %w", err)
+	var chost string
+	var cport int
+	if cfg.Cluster != "" {
+		if chost, cport, err = splitHostPort(cfg.Cluster); err != nil {
+			return nil, fmt.Errorf("jetstream: --cluster: %w", err)
+		}
 	}
 	lhost, lport, err := splitHostPort(cfg.Leaf)
 	if err != nil {
@@ -116,15 +121,6 @@ func StartHub(cfg HubConfig) (*HubNode, error) {
 		JetStreamDomain: HubDomain,
 		StoreDir:        filepath.Join(cfg.DataDir, "jetstream"),
 		NoSigs:          true,
-		Cluster: server.ClusterOpts{
-			Name:       "hub",
-			Host:       chost,
-			Port:       cport,
-			TLSConfig:  tlsConf.Clone(),
-			TLSTimeout: 5,
-			TLSMap:     false,
-		},
-		Routes: routes,
 		LeafNode: server.LeafNodeOpts{
 			Host:       lhost,
 			Port:       lport,
@@ -133,6 +129,10 @@ func StartHub(cfg HubConfig) (*HubNode, error) {
 			TLSMap:     true,
 			Users:      users,
 		},
+	}
+	if cfg.Cluster != "" {
+		opts.Cluster = server.ClusterOpts{Name: "hub", Host: chost, Port: cport, TLSConfig: tlsConf.Clone(), TLSTimeout: 5}
+		opts.Routes = routes
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
