@@ -2,6 +2,7 @@ package replication
 
 import (
 	"crypto/tls"
+	"errors"
 	"net"
 	"strings"
 	"testing"
@@ -55,5 +56,23 @@ func TestLinkShowsCertificateRefusal(t *testing.T) {
 				t.Fatal("the event left the queue")
 			}
 		})
+	}
+}
+
+// TestErrorKeepsItsWords: while one half is in error, the other half's
+// "offline" does not replace the words the header shows.
+func TestErrorKeepsItsWords(t *testing.T) {
+	b := newStatusBoard()
+	b.activate(true)
+	b.activate(false)
+	b.report(false, StateError, errors.New("certificate refused by the port server (revoked?)"))
+	b.report(true, StateOffline, errors.New("POST /v1/events: use of closed network connection"))
+	if st := b.Snapshot(); st.State != StateError || st.LastError != "certificate refused by the port server (revoked?)" {
+		t.Fatalf("status = %s %q", st.State, st.LastError)
+	}
+	b.report(false, StateOnline, nil) // the error half recovers: offline words show again
+	b.report(true, StateOffline, errors.New("connection refused"))
+	if st := b.Snapshot(); st.State != StateOffline || st.LastError != "connection refused" {
+		t.Fatalf("status = %s %q", st.State, st.LastError)
 	}
 }

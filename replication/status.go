@@ -199,6 +199,11 @@ func (b *statusBoard) report(up bool, state State, err error) {
 			}
 			return
 		}
+		if state != StateError && b.merged() == StateError && s.LastError != "" {
+			// The other half's error is what the link shows: an
+			// "offline" of this half must not replace its words.
+			return
+		}
 		s.LastError, s.LastErrorAt = err.Error(), now
 	})
 }
