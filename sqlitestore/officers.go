@@ -208,6 +208,20 @@ func (s *Store) AddLocalOfficer(ctx context.Context, n NewOfficer) error {
 // account. Disabling a disabled account is a no-op. (Port accounts are
 // disabled at the port server: DisablePortAccount.)
 func (s *Store) DisableOfficer(ctx context.Context, badge string) error {
+	return s.disableAccount(ctx, "officer", "officers", SourceLocal, badge, func(tx *sql.Tx, badge string, at int64) error {
+		_, err := tx.ExecContext(ctx, `UPDATE officers SET disabled_at = ? WHERE badge = ?`, at, badge)
+		return wrapUpdate(err)
+	})
+}
+
+// disableAccount is DisableOfficer and DisablePortAccount: in one write
+// transaction it reads the account's disabled_at from table (an unknown
+// badge is ErrUnknownOfficer, a disabled account a no-op), runs update to
+// disable it at now (its errors returned as they are) and audits the
+// disable with the account's source. what names the account in the error
+// ("officer", "port account").
+func (s *Store) disableAccount(ctx context.Context, what, table, source, badge string,
+	update func(tx *sql.Tx, badge string, at int64) error) error {
 	if s.readOnly || s.write == nil {
 		return ErrReadOnly
 	}
@@ -215,7 +229,7 @@ func (s *Store) DisableOfficer(ctx context.Context, badge string) error {
 	now := time.Now()
 	err := s.ownWriteTx(ctx, func(tx *sql.Tx) error {
 		var disabled sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT disabled_at FROM officers WHERE badge = ?`, badge).Scan(&disabled)
+		err := tx.QueryRowContext(ctx, `SELECT disabled_at FROM `+table+` WHERE badge = ?`, badge).Scan(&disabled)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrUnknownOfficer
 		}
@@ -225,15 +239,23 @@ func (s *Store) DisableOfficer(ctx context.Context, badge string) error {
 		if disabled.Valid {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE officers SET disabled_at = ? WHERE badge = ?`, now.UnixNano(), badge); err != nil {
-			return fmt.Errorf("update: %w", err)
+		if err := update(tx, badge, now.UnixNano()); err != nil {
+			return err
 		}
 		_, err = s.auditTx(ctx, tx, AuditEntry{At: now, Action: ActionOfficerDisable, Subject: badge,
-			Detail: AuditDetail(map[string]string{"source": SourceLocal})})
+			Detail: AuditDetail(map[string]string{"source": source})})
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("sqlitestore: disable officer %s: %w", badge, err)
+		return fmt.Errorf("sqlitestore: disable %s %s: %w", what, badge, err)
+	}
+	return nil
+}
+
+// wrapUpdate wraps a failed UPDATE of disableAccount's update.
+func wrapUpdate(err error) error {
+	if err != nil {
+		return fmt.Errorf("update: %w", err)
 	}
 	return nil
 }

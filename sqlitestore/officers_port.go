@@ -105,38 +105,15 @@ func nextAccountVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
 // disable reaches every workstation with the feed. Disabling a disabled
 // account is a no-op.
 func (s *Store) DisablePortAccount(ctx context.Context, badge string) error {
-	if s.readOnly || s.write == nil {
-		return ErrReadOnly
-	}
-	badge = NormalizeBadge(badge)
-	now := time.Now()
-	err := s.ownWriteTx(ctx, func(tx *sql.Tx) error {
-		var disabled sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT disabled_at FROM port_accounts WHERE badge = ?`, badge).Scan(&disabled)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrUnknownOfficer
-		}
-		if err != nil {
-			return fmt.Errorf("read: %w", err)
-		}
-		if disabled.Valid {
-			return nil
-		}
+	return s.disableAccount(ctx, "port account", "port_accounts", SourcePort, badge, func(tx *sql.Tx, badge string, at int64) error {
+		// A new version, so the disable reaches workstations with the feed.
 		v, err := nextAccountVersion(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE port_accounts SET disabled_at = ?, version = ? WHERE badge = ?`, now.UnixNano(), v, badge); err != nil {
-			return fmt.Errorf("update: %w", err)
-		}
-		_, err = s.auditTx(ctx, tx, AuditEntry{At: now, Action: ActionOfficerDisable, Subject: badge,
-			Detail: AuditDetail(map[string]string{"source": SourcePort})})
-		return err
+		_, err = tx.ExecContext(ctx, `UPDATE port_accounts SET disabled_at = ?, version = ? WHERE badge = ?`, at, v, badge)
+		return wrapUpdate(err)
 	})
-	if err != nil {
-		return fmt.Errorf("sqlitestore: disable port account %s: %w", badge, err)
-	}
-	return nil
 }
 
 // ListPortAccounts returns the port accounts, by badge.
