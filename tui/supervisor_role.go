@@ -45,7 +45,7 @@ func supervisorKeys(k KeyMap) supervisor.Keys {
 	down.SetHelp(down.Help().Key, "down")
 	return supervisor.Keys{
 		Up: up, Down: down, PageUp: k.PageUp, PageDown: k.PageDown,
-		Open: k.Open, Back: k.Back, Search: k.Search, AuditLog: k.AuditLog, NextPanel: k.NextPanel, Replay: k.Replay,
+		Open: k.Open, Back: k.Back, Search: k.Search, AuditLog: k.AuditLog, NextPanel: k.NextPanel, Replay: k.Replay, Toggle: k.Toggle,
 		Help: k.Help, Lock: k.Lock, Logout: k.Logout, Quit: k.Quit,
 		Confirm: k.Confirm, Cancel: k.Cancel, NextField: k.NextField, PrevField: k.PrevField,
 	}

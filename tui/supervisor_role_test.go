@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -132,4 +133,87 @@ func TestSupervisorKeysReadOnlyAndRebound(t *testing.T) {
 	mustNotContain(t, e.view(), "AUDIT LOG")
 	e.keys("L")
 	mustContain(t, e.view(), "AUDIT LOG", "officer")
+}
+
+// The drill-down's replay through the whole program: the root routes the
+// replay's ticks to the supervisor screens and on to the crossing view, the
+// body shows the events played so far at the size the terminal has now
+// (resized after the drill-down opened), and esc steps back from the replay
+// to the record, then to the dashboard.
+func TestSupervisorDrillDownReplay(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {200, 60}} {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			e, _ := newSupervisorEnv(t, nil)
+			e.referOne("c1", false)
+			e.login()
+			e.keys("enter")
+			mustContain(t, e.view(), "CROSSING c1", "gamma alarm")
+			e.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+
+			tick := e.hold(keyMsg("p"))
+			v := e.view()
+			checkLines(t, v, sz[0], sz[1])
+			mustContain(t, v, "REPLAY c1", "1/4 events", "Crossing opened")
+			mustNotContain(t, v, "Referred")
+			// The replay's next tick, run as the program would, after the
+			// record's ten seconds have passed.
+			e.advance(time.Minute)
+			deliverAll(t, e, tick)
+			v = e.view()
+			checkLines(t, v, sz[0], sz[1])
+			mustContain(t, v, "REPLAY c1", "4/4 events", "finished", "Referred")
+
+			e.keys("esc")
+			mustContain(t, e.view(), "CROSSING c1", "gamma alarm")
+			mustNotContain(t, e.view(), "REPLAY")
+			e.keys("esc")
+			mustContain(t, e.view(), "PORT 2608 DASHBOARD")
+		})
+	}
+}
+
+// deliverAll runs cmd as the program would, waiting for timers (the
+// replay's ticks are at most a second away), and delivers what it returns,
+// and so on; the root's clock tick is left out.
+func deliverAll(t *testing.T, e *testEnv, cmd tea.Cmd) {
+	t.Helper()
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		ch := make(chan tea.Msg, 1)
+		go func() { ch <- c() }()
+		var msg tea.Msg
+		select {
+		case msg = <-ch:
+		case <-time.After(3 * time.Second):
+			t.Fatal("a command did not return")
+		}
+		if b, ok := msg.(tea.BatchMsg); ok {
+			queue = append(queue, b...)
+			continue
+		}
+		if _, clock := msg.(tickMsg); msg == nil || clock {
+			continue
+		}
+		_, next := e.m.Update(msg)
+		queue = append(queue, next)
+	}
+}
+
+// checkLines fails unless view is exactly h lines, none wider than w.
+func checkLines(t *testing.T, view string, w, h int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) != h {
+		t.Fatalf("%dx%d: %d lines", w, h, len(lines))
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			t.Fatalf("%dx%d: line %d is %d wide", w, h, i, ansi.StringWidth(l))
+		}
+	}
 }

@@ -15,6 +15,9 @@ import (
 
 // loadQueue reads the queue, the conflicts and the replica's status.
 func (m *Model) loadQueue() tea.Cmd {
+	if m.alone {
+		return nil // one crossing opened with Open: no queue to show
+	}
 	m.queueSeq++
 	seq, store, now := m.queueSeq, m.deps.Store, m.sh.Now()
 	ctx, timeout := m.ctx, m.cfg.Timeout

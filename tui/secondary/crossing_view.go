@@ -17,6 +17,9 @@ const twoColumns = 160
 // crossingView is the open crossing: a fixed head (who, where, waiting, who
 // took it, conflict and alarm banners) over the scrolling record.
 func (m *Model) crossingView() string {
+	if m.open == nil {
+		return "" // closed by Open's caller's esc: nothing left to show
+	}
 	head := m.crossingHead()
 	return strings.Join(append(head, m.vp.View()), "\n")
 }

@@ -34,6 +34,9 @@ type Status struct {
 	Err      bool
 	Wrote    bool
 	WriteErr error
+	// Closed: the officer left a crossing opened with Open (esc from its
+	// record); the caller closes the view.
+	Closed bool
 }
 
 // Model is the secondary workstation's body: the referral queue and its
@@ -81,6 +84,9 @@ type Model struct {
 
 	dialog dialog
 	status Status
+	// alone: the screens show one crossing opened with Open, without the
+	// queue (which is then never read).
+	alone bool
 	// saving holds the crossings with a determination on its way: a
 	// second one from this workstation waits for it.
 	saving map[string]bool
@@ -121,6 +127,19 @@ func (m *Model) Start(officer string) tea.Cmd {
 	m.queueSel = 0
 	m.clock = m.sh.Now()
 	return m.loadQueue()
+}
+
+// Open shows one crossing's record by itself for officer, as the open
+// crossing without the queue: for a workstation that opens crossings from
+// its own screens (the supervisor's drill-down). The opening is audited
+// ("view") like one from the queue. esc steps back from a replay to the
+// record, and from the record returns a Status with Closed set: the
+// caller then drops the view. The queue is never read.
+func (m *Model) Open(officer, id string) tea.Cmd {
+	m.officer, m.alone = officer, true
+	m.screen, m.back, m.dialog, m.replay = screenCrossing, screenCrossing, nil, nil
+	m.clock = m.sh.Now()
+	return m.openCrossing(id)
 }
 
 // Modal reports whether a dialog has the keyboard (the root then leaves
@@ -359,6 +378,10 @@ func (m *Model) goBack() tea.Cmd {
 		return nil
 	case screenCrossing:
 		m.open = nil
+		if m.alone {
+			m.status.Closed = true
+			return nil
+		}
 		m.screen = m.back
 		if m.screen == screenCrossing || m.screen == screenReplay {
 			m.screen = screenQueue

@@ -42,9 +42,14 @@ func TestDrillDownIsReadOnlyAndAudited(t *testing.T) {
 					}
 				}
 			}
-			// Replay is a view: it starts (its ticks are not run here).
+			// Replay is a view: it starts (its ticks are not run here);
+			// esc steps back to the record, and esc again to the
+			// dashboard.
 			_ = c.hold(keyMsg("p"))
 			mustContain(t, c.view(), "REPLAY")
+			c.keys("esc")
+			mustContain(t, c.view(), "CROSSING c-ref-1")
+			mustNotContain(t, c.view(), "REPLAY")
 			c.keys("esc")
 			mustContain(t, c.view(), "PORT 2608 DASHBOARD")
 			// The feed's notice while the crossing is open reloads it.

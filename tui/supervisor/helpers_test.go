@@ -137,7 +137,7 @@ func testKeys() Keys {
 	return Keys{Up: b("up", "k"), Down: b("down", "j"), PageUp: b("pgup"), PageDown: b("pgdown"),
 		Open: b("enter"), Back: b("esc"), Search: b("/"), AuditLog: b("u"), NextPanel: b("tab"), Replay: b("p"),
 		Help: b("?"), Lock: b("ctrl+l"), Logout: b("ctrl+q"), Quit: b("ctrl+c"),
-		Confirm: b("enter"), Cancel: b("esc"), NextField: b("tab"), PrevField: b("shift+tab")}
+		Confirm: b("enter"), Cancel: b("esc"), Toggle: b("space"), NextField: b("tab"), PrevField: b("shift+tab")}
 }
 
 type testClock struct {

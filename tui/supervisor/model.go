@@ -209,20 +209,22 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	case screenAudit:
 		a = m.auditKey(kp)
 	case screenCrossing:
-		if key.Matches(kp, m.sh.Keys.Back) {
-			a = backAction{}
-		} else {
-			return m.toDrill(kp)
-		}
+		// esc too: the view steps back from its replay itself, and says
+		// Closed when esc leaves the record.
+		return m.toDrill(kp)
 	}
 	return m.perform(a)
 }
 
-// toDrill hands a message to the drill-down's secondary view.
+// toDrill hands a message to the drill-down's secondary view; when the
+// officer left the record, the console goes back to where it opened it.
 func (m *Model) toDrill(msg tea.Msg) tea.Cmd {
 	st, cmd := m.drill.update(msg)
 	if st.Text != "" {
 		m.status = Status{Text: st.Text, Err: st.Err}
+	}
+	if st.Closed {
+		return tea.Batch(cmd, m.goBack())
 	}
 	return cmd
 }
@@ -380,7 +382,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	k := m.sh.Keys
 	return [][]key.Binding{
 		enabled(k.Up, k.Down, k.PageUp, k.PageDown, k.NextPanel, k.Open, k.Back),
-		enabled(k.Search, k.AuditLog, k.Replay),
+		enabled(k.Search, k.AuditLog, k.Replay, k.Toggle),
 		enabled(k.Help, k.Lock, k.Logout, k.Quit),
 	}
 }
@@ -406,7 +408,7 @@ func (m *Model) View() string {
 	case screenAudit:
 		body = m.auditView()
 	case screenCrossing:
-		body = m.drill.view(m.sh.Styles)
+		body = m.drill.view()
 	}
 	body = fit(body, m.height)
 	if m.dialog == nil {

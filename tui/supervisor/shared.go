@@ -23,6 +23,7 @@ type Keys struct {
 	AuditLog         key.Binding
 	NextPanel        key.Binding // the dashboard's next panel
 	Replay           key.Binding // the open crossing's timeline replay
+	Toggle           key.Binding // the replay's speed, 1× or 10×
 	// Handled by the root, listed in this screen's help.
 	Help, Lock, Logout, Quit key.Binding
 	// Dialogs.
