@@ -46,19 +46,22 @@ func defaultDemoLaneOptions() demoLaneOptions {
 // lanes, and returns this workstation's client (role secondary) and a stop
 // function that ends the lanes and the server.
 func startDemoSecondaryPort(ctx context.Context, dir, workstation string, opts demoLaneOptions, logger *slog.Logger) (*replication.Client, func(), error) {
-	srvStore, err := sqlitestore.Open(ctx, filepath.Join(dir, "portserver.db"), sqlitestore.Options{Origin: "port-2608", Logger: logger})
+	return startDemoLanesPort(ctx, dir, workstation, "secondary", opts, nil, logger)
+}
+
+// demoLaneExtra adds to simulated lane i what a demo role needs beside its
+// sender (the supervisor's reporting); it returns what to run until the
+// lanes stop, or an error that names the lane.
+type demoLaneExtra func(i int, l *demoLane, client *replication.Client) ([]func(context.Context), error)
+
+// startDemoLanesPort runs the demo's port server and its simulated primary
+// lanes (each with its own store, a sender and whatever extra adds; nil
+// adds nothing), and returns this workstation's client in role and a stop
+// function that ends the lanes and the server.
+func startDemoLanesPort(ctx context.Context, dir, workstation, role string, opts demoLaneOptions, extra demoLaneExtra, logger *slog.Logger) (*replication.Client, func(), error) {
+	local, stopServer, err := openDemoPortServer(ctx, dir, logger)
 	if err != nil {
-		return nil, nil, fmt.Errorf("demo port server database: %w", err)
-	}
-	// The same port accounts as the booth demo's port server.
-	if err := seedDemoPortAccounts(ctx, srvStore); err != nil {
-		srvStore.Close()
 		return nil, nil, err
-	}
-	local, err := replication.StartLocal(ctx, srvStore, filepath.Join(dir, "pki"), logger)
-	if err != nil {
-		srvStore.Close()
-		return nil, nil, fmt.Errorf("demo port server: %w", err)
 	}
 	lanesCtx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -69,8 +72,7 @@ func startDemoSecondaryPort(ctx context.Context, dir, workstation string, opts d
 		for _, c := range closers {
 			c()
 		}
-		local.Close()
-		srvStore.Close()
+		stopServer()
 	}
 	travelers, cards, err := demoTravelers()
 	if err != nil {
@@ -97,10 +99,20 @@ func startDemoSecondaryPort(ctx context.Context, dir, workstation string, opts d
 		}
 		l := &demoLane{lane: lane, officer: fmt.Sprintf("A%04d", 2001+i), store: st, notify: snd.Notify,
 			rng: rand.New(rand.NewPCG(opts.Seed, uint64(i))), travelers: travelers, cards: cards, opts: opts, log: logger}
+		var more []func(context.Context)
+		if extra != nil {
+			if more, err = extra(i, l, client); err != nil {
+				stop()
+				return nil, nil, err
+			}
+		}
 		wg.Go(func() { _ = snd.Run(lanesCtx) })
 		wg.Go(func() { l.run(lanesCtx) })
+		for _, run := range more {
+			wg.Go(func() { run(lanesCtx) })
+		}
 	}
-	client, err := local.Client("secondary", workstation)
+	client, err := local.Client(role, workstation)
 	if err != nil {
 		stop()
 		return nil, nil, fmt.Errorf("demo port server client: %w", err)

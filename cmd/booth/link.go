@@ -63,6 +63,23 @@ func linkText(st replication.Status) string {
 // with its own database and a throw-away PKI in the demo directory, and
 // returns a client certificate for this workstation.
 func startDemoPortServer(ctx context.Context, dir, workstation, role string, logger *slog.Logger) (*replication.Client, func(), error) {
+	local, stop, err := openDemoPortServer(ctx, dir, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	client, err := local.Client(role, workstation)
+	if err != nil {
+		stop()
+		return nil, nil, fmt.Errorf("demo port server client: %w", err)
+	}
+	return client, stop, nil
+}
+
+// openDemoPortServer opens the demo port server's database in dir, seeded
+// with the demo's port accounts, and serves it in process over mutual TLS
+// with a throw-away PKI in dir; stop closes the server and the database.
+// Every demo role's port server starts here.
+func openDemoPortServer(ctx context.Context, dir string, logger *slog.Logger) (local *replication.Local, stop func(), err error) {
 	srvStore, err := sqlitestore.Open(ctx, filepath.Join(dir, "portserver.db"), sqlitestore.Options{Origin: "port-2608", Logger: logger})
 	if err != nil {
 		return nil, nil, fmt.Errorf("demo port server database: %w", err)
@@ -71,19 +88,13 @@ func startDemoPortServer(ctx context.Context, dir, workstation, role string, log
 		srvStore.Close()
 		return nil, nil, err
 	}
-	local, err := replication.StartLocal(ctx, srvStore, filepath.Join(dir, "pki"), logger)
+	local, err = replication.StartLocal(ctx, srvStore, filepath.Join(dir, "pki"), logger)
 	if err != nil {
 		srvStore.Close()
 		return nil, nil, fmt.Errorf("demo port server: %w", err)
 	}
-	stop := func() {
+	return local, func() {
 		local.Close()
 		srvStore.Close()
-	}
-	client, err := local.Client(role, workstation)
-	if err != nil {
-		stop()
-		return nil, nil, fmt.Errorf("demo port server client: %w", err)
-	}
-	return client, stop, nil
+	}, nil
 }

@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/replication"
-	"github.com/portofentry/booth/sqlitestore"
 )
 
 // `booth --demo --role supervisor` needs a port to watch: the in-process
@@ -50,75 +48,25 @@ func (h *demoLaneHealth) snapshot(now time.Time) []records.DeviceStatus {
 // reporting lanes, and returns this console's client (role supervisor)
 // and a stop function that ends the lanes and the server.
 func startDemoSupervisorPort(ctx context.Context, dir, workstation string, opts demoLaneOptions, logger *slog.Logger) (*replication.Client, func(), error) {
-	srvStore, err := sqlitestore.Open(ctx, filepath.Join(dir, "portserver.db"), sqlitestore.Options{Origin: "port-2608", Logger: logger})
-	if err != nil {
-		return nil, nil, fmt.Errorf("demo port server database: %w", err)
-	}
-	if err := seedDemoPortAccounts(ctx, srvStore); err != nil {
-		srvStore.Close()
-		return nil, nil, err
-	}
-	local, err := replication.StartLocal(ctx, srvStore, filepath.Join(dir, "pki"), logger)
-	if err != nil {
-		srvStore.Close()
-		return nil, nil, fmt.Errorf("demo port server: %w", err)
-	}
-	lanesCtx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	var closers []func()
-	stop := func() {
-		cancel()
-		wg.Wait()
-		for _, c := range closers {
-			c()
-		}
-		local.Close()
-		srvStore.Close()
-	}
-	travelers, cards, err := demoTravelers()
-	if err != nil {
-		stop()
-		return nil, nil, err
-	}
-	for i, lane := range demoLanes {
-		origin := "2608-" + lane
-		st, err := sqlitestore.Open(ctx, filepath.Join(dir, "lane-"+lane+".db"), sqlitestore.Options{Origin: origin, Logger: logger})
-		if err != nil {
-			stop()
-			return nil, nil, fmt.Errorf("demo lane %s: %w", lane, err)
-		}
-		closers = append(closers, func() { st.Close() })
-		client, err := local.Client("primary", origin)
-		if err != nil {
-			stop()
-			return nil, nil, fmt.Errorf("demo lane %s client: %w", lane, err)
-		}
-		snd, err := replication.NewSender(replication.SenderConfig{Store: st, Client: client, Logger: logger})
-		if err != nil {
-			stop()
-			return nil, nil, fmt.Errorf("demo lane %s sender: %w", lane, err)
-		}
-		l := &demoLane{lane: lane, officer: fmt.Sprintf("A%04d", 2001+i), store: st, notify: snd.Notify,
-			rng: rand.New(rand.NewPCG(opts.Seed, uint64(i))), travelers: travelers, cards: cards, opts: opts, log: logger}
+	return startDemoLanesPort(ctx, dir, workstation, "supervisor", opts, demoLaneReporting(opts, logger), logger)
+}
+
+// demoLaneReporting makes each simulated lane report like a real booth: a
+// reporter sending its heartbeat, and its journal.
+func demoLaneReporting(opts demoLaneOptions, logger *slog.Logger) demoLaneExtra {
+	return func(i int, l *demoLane, client *replication.Client) ([]func(context.Context), error) {
 		health := &demoLaneHealth{devices: map[string]string{"doc": "connected", "rfid": "connected", "rpm": "connected", "lpr": "connected"}}
-		rep, err := replication.NewReporter(replication.ReporterConfig{Store: st, Client: client, Logger: logger,
+		rep, err := replication.NewReporter(replication.ReporterConfig{Store: l.store, Client: client, Logger: logger,
 			Heartbeat: func(ctx context.Context) records.Heartbeat { return demoHeartbeat(ctx, l, health) }})
 		if err != nil {
-			stop()
-			return nil, nil, fmt.Errorf("demo lane %s reporter: %w", lane, err)
+			return nil, fmt.Errorf("demo lane %s reporter: %w", l.lane, err)
 		}
 		jrng := rand.New(rand.NewPCG(opts.Seed, uint64(100+i)))
-		wg.Go(func() { _ = snd.Run(lanesCtx) })
-		wg.Go(func() { _ = rep.Run(lanesCtx) })
-		wg.Go(func() { l.run(lanesCtx) })
-		wg.Go(func() { demoJournal(lanesCtx, l, health, rep.Notify, jrng, opts) })
+		return []func(context.Context){
+			func(ctx context.Context) { _ = rep.Run(ctx) },
+			func(ctx context.Context) { demoJournal(ctx, l, health, rep.Notify, jrng, opts) },
+		}, nil
 	}
-	client, err := local.Client("supervisor", workstation)
-	if err != nil {
-		stop()
-		return nil, nil, fmt.Errorf("demo port server client: %w", err)
-	}
-	return client, stop, nil
 }
 
 // demoHeartbeat is a simulated lane's heartbeat: its officer always signed
