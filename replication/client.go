@@ -163,18 +163,11 @@ func (c *Client) Feed(ctx context.Context, after int64, wait time.Duration, limi
 // Reference fetches a published reference file and checks its digest.
 func (c *Client) Reference(ctx context.Context, kind string, version int64, wantSHA256 string, maxBytes int64) ([]byte, error) {
 	path := fmt.Sprintf("%s%s/%d", PathReference, url.PathEscape(kind), version)
-	req, err := c.newRequest(ctx, http.MethodGet, path, nil, nil)
+	resp, err := c.getOK(ctx, path)
 	if err != nil {
 		return nil, err
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", path, err)
 	}
 	defer resp.Body.Close()
-	if err := checkStatus(resp); err != nil {
-		return nil, err
-	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", path, err)
@@ -190,6 +183,17 @@ func (c *Client) Reference(ctx context.Context, kind string, version int64, want
 
 // Get fetches path and returns the body (for /healthz and /metrics).
 func (c *Client) Get(ctx context.Context, path string) ([]byte, error) {
+	resp, err := c.getOK(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+}
+
+// getOK sends GET path and returns the response when its status is a
+// success (checkStatus's error otherwise); the caller closes the body.
+func (c *Client) getOK(ctx context.Context, path string) (*http.Response, error) {
 	req, err := c.newRequest(ctx, http.MethodGet, path, nil, nil)
 	if err != nil {
 		return nil, err
@@ -198,9 +202,9 @@ func (c *Client) Get(ctx context.Context, path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", path, err)
 	}
-	defer resp.Body.Close()
 	if err := checkStatus(resp); err != nil {
+		resp.Body.Close()
 		return nil, err
 	}
-	return io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	return resp, nil
 }
