@@ -217,3 +217,28 @@ func checkLines(t *testing.T, view string, w, h int) {
 		}
 	}
 }
+
+// The help screen on a supervisor console speaks of the console: its
+// symbols and notes, with the keys as this console's keymap binds them,
+// and none of the primary booth's rules.
+func TestSupervisorHelpByKeymap(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		keys  map[string][]string
+		wants []string
+	}{
+		{"default keys", nil, []string{"enter: open a crossing, read-only · p: replay (space 1×/10×) · esc: back"}},
+		{"rebound", map[string][]string{"open": {"o"}, "replay": {"R"}}, []string{"o: open a crossing, read-only · R: replay"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e, _ := newSupervisorEnv(t, func(c *Config) { c.Keys = tt.keys })
+			e.send(tea.WindowSizeMsg{Width: 200, Height: 60})
+			e.login()
+			e.keys("?")
+			v := e.view()
+			mustContain(t, v, append([]string{"SYMBOLS", "☢ RPM radiation alarm", "⚠ HIT lookout hit", "vehicles per hour",
+				"each audit-log view is audited", "READ-ONLY console: no key writes a crossing event"}, tt.wants...)...)
+			mustNotContain(t, v, "A vehicle can be admitted", "READ-ONLY: admit, refer", "[ACK?]", "LSS's coded answer")
+		})
+	}
+}
