@@ -22,8 +22,11 @@ type faceDone struct {
 type historyMsg struct {
 	crossingID string
 	subject    string
-	entries    []HistoryEntry
-	err        error
+	// lookup is what was looked up, as audited: "document:UTO/L898902C3",
+	// "name:ERIKSSON/1974-08-12", "plate:US-AZ/ABC123".
+	lookup  string
+	entries []HistoryEntry
+	err     error
 }
 
 type faceImagesMsg struct {
@@ -124,7 +127,7 @@ func (m *Model) travelerHistoryCmd(crossingID, subject string, t records.Travele
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		h, err := lookups.TravelerHistory(ctx, t, limit+1)
-		return historyMsg{crossingID: crossingID, subject: subject, entries: h, err: err}
+		return historyMsg{crossingID: crossingID, subject: subject, lookup: travelerLookup(t), entries: h, err: err}
 	}
 }
 
@@ -134,8 +137,17 @@ func (m *Model) plateHistoryCmd(crossingID, subject, region, plate string) tea.C
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		h, err := lookups.PlateHistory(ctx, region, plate, limit+1)
-		return historyMsg{crossingID: crossingID, subject: subject, entries: h, err: err}
+		return historyMsg{crossingID: crossingID, subject: subject, lookup: "plate:" + region + "/" + plate, entries: h, err: err}
 	}
+}
+
+// travelerLookup is a traveller's history look-up as audited: by document
+// once one is known, else by name and birth date.
+func travelerLookup(t records.Traveler) string {
+	if !t.Document.IsZero() {
+		return "document:" + t.Document.Key()
+	}
+	return "name:" + t.Surname + "/" + t.BirthDate
 }
 
 // faceCmd asks the matcher about one document and records the verdict

@@ -103,6 +103,10 @@ type Officers interface {
 	// Audit records a session event (login, login_failed, logout, lock,
 	// unlock, view) in the audit chain.
 	Audit(ctx context.Context, badge, action, subject string) error
+	// RecordAudit records an entry built by records with its detail (the
+	// primary screen's history look-ups: records.HistoryLookupAudit, which
+	// names the crossing it was made for) in the same chain.
+	RecordAudit(ctx context.Context, e records.AuditEntry) error
 }
 
 // FaceVerification is the face matcher's verdict on one document.

@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"fmt"
-
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/portofentry/booth/records"
@@ -73,7 +71,7 @@ func (m *Model) onHistory(msg historyMsg) tea.Cmd {
 	cs.history[msg.subject] = h
 	// With nobody signed in the entry names no officer: the system looked
 	// it up.
-	return m.audit("search", fmt.Sprintf("history of %s (%d found)", msg.subject, len(h)))
+	return m.recordAudit(records.HistoryLookupAudit(m.badge(), msg.lookup, cs.id, len(h)))
 }
 
 func (m *Model) onFaceImages(msg faceImagesMsg) tea.Cmd {

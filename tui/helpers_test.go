@@ -182,10 +182,12 @@ func (f *fakeLookups) PlateHistory(ctx context.Context, region, plate string, li
 
 func (f *fakeLookups) Status(ctx context.Context) (RefStatus, error) { return f.status, nil }
 
-// fakeOfficers knows one officer and keeps the audit trail in memory.
+// fakeOfficers knows one officer and keeps the audit trail in memory:
+// "badge action" per entry, and the entries built by records whole.
 type fakeOfficers struct {
-	mu    sync.Mutex
-	audit []string
+	mu      sync.Mutex
+	audit   []string
+	entries []records.AuditEntry
 }
 
 func (o *fakeOfficers) Authenticate(ctx context.Context, badge string, pin []byte, now time.Time) (Officer, error) {
@@ -199,6 +201,14 @@ func (o *fakeOfficers) Audit(ctx context.Context, badge, action, subject string)
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.audit = append(o.audit, badge+" "+action)
+	return nil
+}
+
+func (o *fakeOfficers) RecordAudit(ctx context.Context, e records.AuditEntry) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.audit = append(o.audit, e.Officer+" "+e.Action)
+	o.entries = append(o.entries, e)
 	return nil
 }
 

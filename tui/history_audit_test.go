@@ -1,6 +1,9 @@
 package tui
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+)
 
 // The primary screen looks up every car's history by itself: each look-up
 // the screen shows is a search in the audit chain, under the officer signed
@@ -27,5 +30,25 @@ func TestPrimaryHistoryLookupIsAudited(t *testing.T) {
 		e.officers.mu.Lock()
 		defer e.officers.mu.Unlock()
 		t.Fatalf("the plate's history look-up audited %d times: %q", n, e.officers.audit)
+	}
+	// The entry names what was looked up and the crossing it was for.
+	e.officers.mu.Lock()
+	defer e.officers.mu.Unlock()
+	if len(e.officers.entries) != 1 {
+		t.Fatalf("entries: %+v", e.officers.entries)
+	}
+	got := e.officers.entries[0]
+	var detail struct {
+		Screen   string `json:"screen"`
+		Crossing string `json:"crossing"`
+		Results  *int   `json:"results"`
+	}
+	if err := json.Unmarshal(got.Detail, &detail); err != nil {
+		t.Fatalf("detail %s: %v", got.Detail, err)
+	}
+	ids := e.log.crossings()
+	if got.Officer != testBadge || got.Subject != "plate:US-CA/7ABC123" || detail.Screen != "primary" ||
+		len(ids) != 1 || detail.Crossing != ids[0] || detail.Results == nil {
+		t.Fatalf("entry %+v detail %s (crossings %q)", got, got.Detail, ids)
 	}
 }

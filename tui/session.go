@@ -9,6 +9,8 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"github.com/portofentry/booth/records"
 )
 
 // loginScreen asks for badge and PIN. Locked, it keeps the officer's badge
@@ -226,6 +228,20 @@ func (m *Model) logout() tea.Cmd {
 	m.setBase(s)
 	m.setStatus(false, "signed out")
 	return tea.Batch(audit, s.focus())
+}
+
+// recordAudit records an entry built by records (the officer in it is the
+// one signed in, or none); like audit, a failure is logged and shown.
+func (m *Model) recordAudit(e records.AuditEntry) tea.Cmd {
+	officers, ctx, timeout := m.deps.Officers, m.ctx, m.c.cfg.LookupTimeout
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		if err := officers.RecordAudit(ctx, e); err != nil {
+			return failedMsg{what: "audit " + e.Action, err: err}
+		}
+		return nil
+	}
 }
 
 func (m *Model) badge() string {
