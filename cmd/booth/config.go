@@ -28,7 +28,7 @@ type Config struct {
 	Lane        string   `toml:"lane" comment:"Lane name shown on screen and recorded on each crossing."`
 	Mode        string   `toml:"mode" comment:"vehicle | pedestrian"`
 	Role        string   `toml:"role" comment:"Workstation kind: primary | secondary | supervisor. Must match the OU of port_server.cert."`
-	ReadOnly    bool     `toml:"read_only" comment:"Every sign-in is read-only (forced for supervisor consoles, whose store is opened read-only)."`
+	ReadOnly    bool     `toml:"read_only" comment:"Every sign-in is read-only and the store is opened read-only. Forced for supervisor consoles, which keep a replica instead: the system writes it (feed, port status, the console's audit entries) through its own handle, and the screens read through a handle SQLite keeps read-only."`
 	Database    string   `toml:"database" comment:"Path of the booth's SQLite database."`
 	LogFile     string   `toml:"log_file" comment:"Where the workstation logs (never the terminal)."`
 	IdleLock    Duration `toml:"idle_lock" comment:"Lock the screen after this long without a key press."`
