@@ -108,7 +108,12 @@ func StartHub(cfg HubConfig) (*HubNode, error) {
 		u.Scheme = "tls"
 		routes = append(routes, u)
 	}
-	var users []*server.User
+	// The NATS server applies permissions to a leaf link only through the
+	// server's own users (leaf-only users carry none): each port is a user
+	// its certificate maps to; the hub's own connections and the client
+	// listener (status, history; bind it to a management network) use the
+	// unrestricted "hub" user.
+	users := []*server.User{{Username: hubUser}}
 	for _, code := range ports {
 		users = append(users, &server.User{Username: PortUser(code), Permissions: portPermissions(code)})
 	}
@@ -121,13 +126,14 @@ func StartHub(cfg HubConfig) (*HubNode, error) {
 		JetStreamDomain: HubDomain,
 		StoreDir:        filepath.Join(cfg.DataDir, "jetstream"),
 		NoSigs:          true,
+		Users:           users,
+		NoAuthUser:      hubUser,
 		LeafNode: server.LeafNodeOpts{
 			Host:       lhost,
 			Port:       lport,
 			TLSConfig:  leafTLS,
 			TLSTimeout: 5,
 			TLSMap:     true,
-			Users:      users,
 		},
 	}
 	if cfg.Cluster != "" {
@@ -158,6 +164,9 @@ func StartHub(cfg HubConfig) (*HubNode, error) {
 	return &HubNode{cfg: cfg, srv: srv, nc: nc, js: js, ports: ports, log: log, leafHost: lhost, leafPort: lport}, nil
 }
 
+// hubUser is the unrestricted user of the hub's own and local clients.
+const hubUser = "hub"
+
 // portPermissions confine a port's leaf link to its own subjects: it may
 // answer the hub's requests to its own JetStream domain and deliver its own
 // stream, ask for national history, and receive replies; it cannot publish
@@ -168,6 +177,7 @@ func portPermissions(code string) *server.Permissions {
 	return &server.Permissions{
 		Publish: &server.SubjectPermission{
 			Allow: []string{"port." + code + ".>", "_INBOX.>", "$JSC.R.>", HistorySubject},
+			Deny:  []string{"lss.answers.>"},
 		},
 		Subscribe: &server.SubjectPermission{
 			Allow: []string{PortAPIPrefix(code) + ".>", "port." + code + ".>", "_INBOX.>", "$JS.FC.>",

@@ -57,7 +57,11 @@ func TestNationalScenario(t *testing.T) {
 	var mu sync.Mutex
 	want := map[string]map[string]bool{"2608": {}, "3104": {}}
 	var wg sync.WaitGroup
-	progress := make(chan int, 1024)
+	type step struct {
+		port string
+		done int
+	}
+	progress := make(chan step, 1024)
 	var portBMu sync.Mutex // the writer of port B pauses while it restarts
 	for _, p := range []*testPort{portA, portB} {
 		wg.Go(func() {
@@ -76,36 +80,51 @@ func TestNationalScenario(t *testing.T) {
 				}
 				mu.Unlock()
 				done += n
-				progress <- n
-				time.Sleep(5 * time.Millisecond)
+				progress <- step{p.code, done}
+				// Booth-like pacing: the faults land in the middle of ingest.
+				time.Sleep(40 * time.Millisecond)
 			}
 		})
 	}
-	total := 2 * perPort
+	go func() { wg.Wait(); close(progress) }()
 	killed := -1
 	cut, restarted := false, false
-	for sent := 0; sent < total; {
-		sent += <-progress
+	restored := make(chan struct{})
+	for st := range progress {
 		switch {
-		case killed < 0 && sent >= total/5:
+		case killed < 0 && st.done >= perPort/5:
 			killed = hub.leaderIndex(t)
-			t.Logf("kill CROSSINGS leader %s at %d crossings", hub.nodes[killed].cfg.Name, sent)
+			t.Logf("kill CROSSINGS leader %s (port %s at %d crossings)", hub.nodes[killed].cfg.Name, st.port, st.done)
 			hub.stop(killed)
-		case !cut && sent >= 2*total/5:
-			t.Logf("cut port 2608's leaf link at %d crossings", sent)
+		case !cut && st.port == "2608" && st.done >= 2*perPort/5:
+			t.Logf("cut port 2608's leaf link at %d crossings", st.done)
 			for _, p := range proxies {
 				p.Partition(true)
 			}
 			cut = true
 			go func() {
+				defer close(restored)
 				time.Sleep(3 * time.Second)
+				// The cut was real: the hub is behind port 2608.
+				mu.Lock()
+				committed := len(want["2608"])
+				mu.Unlock()
+				for _, n := range hub.nodes {
+					if n.node == nil {
+						continue
+					}
+					got, err := n.store.NationalEventIDs(context.Background(), "2608")
+					if err == nil && len(got) >= committed {
+						t.Errorf("%s holds %d of port 2608's %d events while its link is cut", n.cfg.Name, len(got), committed)
+					}
+				}
 				t.Logf("restore port 2608's leaf link")
 				for _, p := range proxies {
 					p.Partition(false)
 				}
 			}()
-		case !restarted && sent >= 3*total/5:
-			t.Logf("restart port server 3104 at %d crossings", sent)
+		case !restarted && st.port == "3104" && st.done >= 3*perPort/5:
+			t.Logf("restart port server 3104 at %d crossings", st.done)
 			portBMu.Lock()
 			portB.stop()
 			if err := portB.start(); err != nil {
@@ -116,11 +135,12 @@ func TestNationalScenario(t *testing.T) {
 			restarted = true
 		}
 	}
-	wg.Wait()
+	total := 2 * perPort
 	t.Logf("ingest done at %s; restarting %s", time.Since(start).Round(time.Millisecond), hub.nodes[killed].cfg.Name)
 	if err := hub.start(killed); err != nil {
 		t.Fatal(err)
 	}
+	<-restored
 	ctx := context.Background()
 	waitFor(t, 60*time.Second, "every node's index holds both ports' events", func() (bool, string) {
 		for _, n := range hub.nodes {
