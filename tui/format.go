@@ -2,40 +2,16 @@ package tui
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/tui/internal/view"
 )
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
 // alertLabel names an alert type in capitals for the alert strip.
-func alertLabel(t records.AlertType) string {
-	switch t {
-	case records.AlertLookout:
-		return "LOOKOUT"
-	case records.AlertLostStolen:
-		return "LOST/STOLEN"
-	case records.AlertStatus:
-		return "STATUS"
-	case records.AlertExpired:
-		return "EXPIRED DOC"
-	case records.AlertMRZCheck:
-		return "MRZ CHECK"
-	case records.AlertFaceNoMatch:
-		return "FACE NO MATCH"
-	case records.AlertRPM:
-		return "RPM ALARM"
-	case records.AlertPlate:
-		return "PLATE LOOKOUT"
-	case records.AlertNotEnrolled:
-		return "VEHICLE NOT ENROLLED"
-	case records.AlertNoRPM:
-		return "NO RPM SCAN"
-	}
-	return strings.ToUpper(string(t))
-}
+var alertLabel = view.AlertLabel
 
 // faceText is the face result as label and symbol, with score and threshold.
 func faceText(f *records.FaceVerified) (text string, good bool) {

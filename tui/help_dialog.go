@@ -5,10 +5,12 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/portofentry/booth/tui/internal/view"
 )
 
 // dialogWidth is the width of modal dialogs, bounded by the terminal.
-func dialogWidth(screenW, want int) int { return max(min(want, screenW-2), 30) }
+var dialogWidth = view.DialogWidth
 
 // helpScreen is the full help (?), generated from the keymap.
 type helpScreen struct {

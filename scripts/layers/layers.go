@@ -52,6 +52,7 @@ var layers = []layer{
 
 	{Pkg: "tui", Imports: with(domain, "hardware", "hardware/facematch", "tui/..."), TestImports: []string{"hardware/simulator", "sqlitestore/..."}},
 	{Pkg: "tui/...", Imports: with(domain, "hardware", "hardware/facematch", "tui/..."), TestImports: []string{"hardware/simulator", "sqlitestore/..."}},
+	{Pkg: "tui/internal/...", Imports: domain},
 
 	{Pkg: "cmd/booth", Imports: with(adapters, "tui/...", "cmd/internal/...")},
 	{Pkg: "cmd/portserver", Imports: []string{"records/...", "sqlitestore/...", "replication/...", "jetstream/...", "cmd/internal/..."}},

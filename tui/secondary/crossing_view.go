@@ -481,33 +481,6 @@ func orDash(s string) string {
 	return s
 }
 
-// alertLabel names an alert type in capitals.
-func alertLabel(t records.AlertType) string {
-	switch t {
-	case records.AlertLookout:
-		return "LOOKOUT"
-	case records.AlertLostStolen:
-		return "LOST/STOLEN"
-	case records.AlertStatus:
-		return "STATUS"
-	case records.AlertExpired:
-		return "EXPIRED DOC"
-	case records.AlertMRZCheck:
-		return "MRZ CHECK"
-	case records.AlertFaceNoMatch:
-		return "FACE NO MATCH"
-	case records.AlertRPM:
-		return "RPM ALARM"
-	case records.AlertPlate:
-		return "PLATE LOOKOUT"
-	case records.AlertNotEnrolled:
-		return "VEHICLE NOT ENROLLED"
-	case records.AlertNoRPM:
-		return "NO RPM SCAN"
-	}
-	return strings.ToUpper(string(t))
-}
-
 // faceText is the face result in words, with score and threshold.
 func faceText(f *records.FaceVerified) (string, bool) {
 	if f == nil {

@@ -1,93 +1,18 @@
 package secondary
 
-import (
-	"strconv"
-	"strings"
-	"time"
+import "github.com/portofentry/booth/tui/internal/view"
 
-	"github.com/charmbracelet/x/ansi"
+// The drawing helpers this package shares with the other screens
+// (tui/internal/view), under the names its code uses.
+var (
+	pad         = view.Pad
+	cut         = view.Cut
+	fit         = view.Fit
+	dialogWidth = view.DialogWidth
+	// fmtWait is a waiting time as an officer reads it: 45s, 12m, 2h05m, 3d.
+	fmtWait    = view.Age
+	pad2       = view.Pad2
+	shortID    = view.ShortID
+	clock      = view.Clock
+	alertLabel = view.AlertLabel
 )
-
-// pad cuts or pads s (which may hold styles) to exactly w cells.
-func pad(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	n := ansi.StringWidth(s)
-	if n > w {
-		s = ansi.Truncate(s, w, "…")
-		n = ansi.StringWidth(s)
-	}
-	if n < w {
-		s += strings.Repeat(" ", w-n)
-	}
-	return s
-}
-
-// cut shortens s to w cells, marking the cut.
-func cut(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	if ansi.StringWidth(s) <= w {
-		return s
-	}
-	return ansi.Truncate(s, w, "…")
-}
-
-// fit cuts or pads a block to exactly h lines.
-func fit(s string, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
-}
-
-// dialogWidth is the width of a modal dialog, bounded by the terminal.
-func dialogWidth(screenW, want int) int { return max(min(want, screenW-2), 30) }
-
-// fmtWait is a waiting time as an officer reads it: 45s, 12m, 2h05m, 3d.
-func fmtWait(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	switch {
-	case d < time.Minute:
-		return strconv.Itoa(int(d.Seconds())) + "s"
-	case d < time.Hour:
-		return strconv.Itoa(int(d.Minutes())) + "m"
-	case d < 48*time.Hour:
-		h := int(d.Hours())
-		m := int(d.Minutes()) - 60*h
-		return strconv.Itoa(h) + "h" + pad2(m) + "m"
-	}
-	return strconv.Itoa(int(d.Hours()/24)) + "d"
-}
-
-func pad2(n int) string {
-	if n < 10 {
-		return "0" + strconv.Itoa(n)
-	}
-	return strconv.Itoa(n)
-}
-
-func shortID(id string) string {
-	if len(id) > 8 {
-		return id[len(id)-8:]
-	}
-	return id
-}
-
-// clock is a time of day in the workstation's zone, with the date when it
-// is not today.
-func clock(t, now time.Time) string {
-	t, now = t.Local(), now.Local()
-	if t.Year() == now.Year() && t.YearDay() == now.YearDay() {
-		return t.Format("15:04:05")
-	}
-	return t.Format("01-02 15:04")
-}
