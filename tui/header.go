@@ -43,11 +43,18 @@ func (m *Model) header() string {
 		full = st.Banner.Render(" DISK FULL ")
 	}
 	// Narrow terminals lose the officer's name first, then the reference
-	// data, then the link; place, badge, devices and the clock always stay.
+	// data; then the link is shortened to what is left (its start says
+	// online, offline or error), and dropped only when not even that fits;
+	// place, badge, devices and the clock always stay.
+	short := link
+	if left := m.c.width - visibleWidth(full+where+badge+dev+clock) - 4*visibleWidth(sep); left >= minLinkWidth {
+		short = truncate(link, left)
+	}
 	for _, items := range [][]string{
 		{where, who, dev, link, ref},
 		{where, badge, dev, link, ref},
 		{where, badge, dev, link},
+		{where, badge, dev, short},
 		{where, badge, dev},
 		{where, dev},
 	} {
@@ -63,6 +70,10 @@ func (m *Model) header() string {
 	}
 	return ""
 }
+
+// minLinkWidth is the narrowest the link item is shortened to before it is
+// dropped: "LINK offline…" still says the state.
+const minLinkWidth = 13
 
 func healthSymbol(h DeviceHealth) string {
 	switch h.State {
