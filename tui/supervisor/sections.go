@@ -294,10 +294,24 @@ func (m *Model) workstationsSection(w int) section {
 			backlog = st.Warn.Render(backlog + " (" + fmtAge(age) + " old)")
 		}
 		line := "  " + pad(ws.Workstation, 14) + pad(ws.Role, 11) + pad(link, 11) + backlog
-		if ws.HeldReason != "" {
-			line += "  " + st.Bad.Render("✖ held #"+strconv.FormatInt(ws.HeldSeq, 10)+": "+ws.HeldReason)
+		if ws.Held > 0 || ws.HeldReason != "" {
+			line += "  " + st.Bad.Render(heldText(ws))
 		}
 		s.lines = append(s.lines, cut(line, w))
 	}
 	return s
+}
+
+// heldText says how many of a workstation's events the port server holds in
+// quarantine and why the first one is held: "✖ 2 held, first #3: reason".
+func heldText(ws records.WorkstationLink) string {
+	n := max(ws.Held, 1) // an older server reports the first one only
+	text := "✖ " + strconv.Itoa(n) + " held"
+	if ws.HeldSeq > 0 {
+		text += ", first #" + strconv.FormatInt(ws.HeldSeq, 10)
+	}
+	if ws.HeldReason != "" {
+		text += ": " + ws.HeldReason
+	}
+	return text
 }
