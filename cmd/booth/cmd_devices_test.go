@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/portofentry/booth/cmd/internal/testbin"
 )
 
 // buildBooth compiles the booth binary once per test run.
@@ -21,12 +23,7 @@ func buildBooth(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "booth")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return testbin.Build(t, "booth")
 }
 
 // fakePort is a pty behind a symlink, as /dev/serial/by-id would be.

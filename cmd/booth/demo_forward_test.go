@@ -4,12 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/portofentry/booth/cmd/internal/testbin"
+	"github.com/portofentry/booth/cmd/internal/tmuxtest"
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/sqlitestore"
 	"github.com/portofentry/booth/sqlitestore/biometric"
@@ -73,33 +74,28 @@ func TestDemoStartsBiometricSystem(t *testing.T) {
 // system, the crossing gets its biometric.forwarded event, and the demo's
 // port server accepts and holds it (not quarantined).
 func TestDemoForwardsNonCitizenCapture(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: the end-to-end test needs a real terminal")
-	}
+	tmuxtest.Require(t)
 	if testing.Short() {
 		t.Skip("end-to-end test builds the binary; skipped with -short")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "booth")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := testbin.Build(t, "booth")
 	conf := filepath.Join(dir, "ped.toml")
 	if err := os.WriteFile(conf, []byte("mode = \"pedestrian\"\nlane = \"P01\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	demoDir := filepath.Join(dir, "demo")
-	s := &tmuxSession{t: t, socket: fmt.Sprintf("booth-fwd-%d", os.Getpid()), name: "booth"}
-	t.Cleanup(func() { s.tmux("kill-server") })
+	s := &tmuxtest.Session{T: t, Socket: fmt.Sprintf("booth-fwd-%d", os.Getpid()), Name: "booth"}
+	t.Cleanup(func() { s.Tmux("kill-server") })
 	cmd := fmt.Sprintf("env TERM=xterm-256color %s=%s %s=lost-stolen %s=1h %s --demo --config %s; echo BOOTH-EXITED $?; sleep 60",
 		envDemoDir, demoDir, envDemoScenarios, envDemoGap, bin, conf)
-	if out, err := s.tmux("new-session", "-d", "-s", s.name, "-x", "120", "-y", "40", cmd); err != nil {
+	if out, err := s.Tmux("new-session", "-d", "-s", s.Name, "-x", "120", "-y", "40", cmd); err != nil {
 		t.Fatalf("tmux: %v %s", err, out)
 	}
-	s.waitFor(15*time.Second, "SIGN IN", "badge "+demoBadge)
-	s.keys(demoBadge, "Enter")
-	s.keys(demoPIN, "Enter")
-	s.waitFor(30*time.Second, "HERNANDEZ, SOFIA", "MATCH")
+	s.WaitFor(15*time.Second, "SIGN IN", "badge "+demoBadge)
+	s.Keys(demoBadge, "Enter")
+	s.Keys(demoPIN, "Enter")
+	s.WaitFor(30*time.Second, "HERNANDEZ, SOFIA", "MATCH")
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -150,8 +146,8 @@ func TestDemoForwardsNonCitizenCapture(t *testing.T) {
 	if held, err := srv.Quarantined(ctx, sqlitestore.QuarantineFilter{}); err != nil || len(held) != 0 {
 		t.Fatalf("the port server quarantined %+v (%v)", held, err)
 	}
-	s.keys("C-c")
-	s.waitFor(10*time.Second, "BOOTH-EXITED 0")
+	s.Keys("C-c")
+	s.WaitFor(10*time.Second, "BOOTH-EXITED 0")
 }
 
 // heldAt reports whether the store holds event id of crossing.

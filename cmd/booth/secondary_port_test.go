@@ -20,6 +20,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/portofentry/booth/cmd/internal/testbin"
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/replication"
 	"github.com/portofentry/booth/sqlitestore"
@@ -32,31 +33,10 @@ import (
 // TLS, and at a secondary workstation the tui/secondary Model over the
 // replica adapter, woken by the puller through forwardSecondary.
 
-var (
-	portserverOnce sync.Once
-	portserverBin  string
-	portserverErr  error
-)
-
 // buildPortserver builds cmd/portserver once per test binary.
 func buildPortserver(t testing.TB) string {
 	t.Helper()
-	portserverOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "portserver-bin-")
-		if err != nil {
-			portserverErr = err
-			return
-		}
-		portserverBin = filepath.Join(dir, "portserver")
-		out, err := exec.Command("go", "build", "-o", portserverBin, "../portserver").CombinedOutput()
-		if err != nil {
-			portserverErr = fmt.Errorf("go build portserver: %v\n%s", err, out)
-		}
-	})
-	if portserverErr != nil {
-		t.Fatal(portserverErr)
-	}
-	return portserverBin
+	return testbin.Build(t, "portserver")
 }
 
 // portRig is a real port server process with its PKI in dir.

@@ -4,101 +4,53 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/portofentry/booth/cmd/internal/testbin"
+	"github.com/portofentry/booth/cmd/internal/tmuxtest"
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/sqlitestore"
 )
-
-// tmuxSession drives the real binary in a real terminal: tmux on a private
-// server socket, keys by send-keys, the screen by capture-pane.
-type tmuxSession struct {
-	t      *testing.T
-	socket string
-	name   string
-}
-
-func (s *tmuxSession) tmux(args ...string) (string, error) {
-	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
-	return string(out), err
-}
-
-func (s *tmuxSession) screen() string {
-	out, _ := s.tmux("capture-pane", "-p", "-t", s.name)
-	return out
-}
-
-func (s *tmuxSession) keys(keys ...string) {
-	s.t.Helper()
-	if out, err := s.tmux(append([]string{"send-keys", "-t", s.name}, keys...)...); err != nil {
-		s.t.Fatalf("send-keys %v: %v %s", keys, err, out)
-	}
-}
-
-func (s *tmuxSession) waitFor(d time.Duration, wants ...string) string {
-	s.t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		scr := s.screen()
-		ok := true
-		for _, w := range wants {
-			ok = ok && strings.Contains(scr, w)
-		}
-		if ok {
-			return scr
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("screen never showed %q:\n%s", wants, scr)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
 
 // TestTUIEndToEnd builds booth, runs `booth --demo` in tmux against the
 // in-process device simulator, signs in with the demo officer shown on the
 // login screen, admits the SENTRI car the simulator sends, quits, and finds
 // the crossing and its events in the SQLite database.
 func TestTUIEndToEnd(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: the end-to-end test needs a real terminal")
-	}
+	tmuxtest.Require(t)
 	if testing.Short() {
 		t.Skip("end-to-end test builds the binary; skipped with -short")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "booth")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := testbin.Build(t, "booth")
 	demoDir := filepath.Join(dir, "demo")
-	s := &tmuxSession{t: t, socket: fmt.Sprintf("booth-e2e-%d", os.Getpid()), name: "booth"}
-	t.Cleanup(func() { s.tmux("kill-server") })
+	s := &tmuxtest.Session{T: t, Socket: fmt.Sprintf("booth-e2e-%d", os.Getpid()), Name: "booth"}
+	t.Cleanup(func() { s.Tmux("kill-server") })
 	cmd := fmt.Sprintf("env TERM=xterm-256color %s=%s %s=clean-sentri %s=1h %s --demo; echo BOOTH-EXITED $?; sleep 60",
 		envDemoDir, demoDir, envDemoScenarios, envDemoGap, bin)
-	if out, err := s.tmux("new-session", "-d", "-s", s.name, "-x", "120", "-y", "40", cmd); err != nil {
+	if out, err := s.Tmux("new-session", "-d", "-s", s.Name, "-x", "120", "-y", "40", cmd); err != nil {
 		t.Fatalf("tmux: %v %s", err, out)
 	}
 
-	scr := s.waitFor(15*time.Second, "SIGN IN", "badge "+demoBadge, "PIN "+demoPIN)
+	scr := s.WaitFor(15*time.Second, "SIGN IN", "badge "+demoBadge, "PIN "+demoPIN)
 	if !strings.Contains(scr, "LINK ") {
 		t.Errorf("header lacks the link state:\n%s", scr)
 	}
-	s.keys(demoBadge, "Enter")
-	s.keys(demoPIN, "Enter")
-	s.waitFor(10*time.Second, "Lane idle")
+	s.Keys(demoBadge, "Enter")
+	s.Keys(demoPIN, "Enter")
+	s.WaitFor(10*time.Second, "Lane idle")
 	// The simulator's clean-sentri scenario: two SENTRI cards, clean portal,
 	// plate US-CA/7ABC123.
-	s.waitFor(30*time.Second, "GARCIA, MARIA ELENA", "GARCIA LOPEZ, DIEGO ANDRES", "7ABC123", "✔ CLEAR", "admit with a")
-	s.keys("a")
-	s.waitFor(10*time.Second, "saved: admitted 7ABC123")
+	s.WaitFor(30*time.Second, "GARCIA, MARIA ELENA", "GARCIA LOPEZ, DIEGO ANDRES", "7ABC123", "✔ CLEAR", "admit with a")
+	s.Keys("a")
+	s.WaitFor(10*time.Second, "saved: admitted 7ABC123")
 	// The demo's in-process port server has taken the whole outbox.
-	s.waitFor(10*time.Second, "LINK online │") // no "· N unsent" backlog
-	s.keys("C-c")
-	s.waitFor(10*time.Second, "BOOTH-EXITED 0")
+	s.WaitFor(10*time.Second, "LINK online │") // no "· N unsent" backlog
+	s.Keys("C-c")
+	s.WaitFor(10*time.Second, "BOOTH-EXITED 0")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

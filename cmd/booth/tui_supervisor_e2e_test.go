@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portofentry/booth/cmd/internal/testbin"
+	"github.com/portofentry/booth/cmd/internal/tmuxtest"
 )
 
 // TestSupervisorAtPrimaryBoothStoresNothing runs the real binary in tmux
@@ -21,47 +23,42 @@ import (
 // with the port account the demo port server sent down, is audited as
 // read-only.
 func TestSupervisorAtPrimaryBoothStoresNothing(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: the end-to-end test needs a real terminal")
-	}
+	tmuxtest.Require(t)
 	if testing.Short() {
 		t.Skip("end-to-end test builds the binary; skipped with -short")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "booth")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := testbin.Build(t, "booth")
 	demoDir := filepath.Join(dir, "demo")
-	s := &tmuxSession{t: t, socket: fmt.Sprintf("booth-sup-%d", os.Getpid()), name: "booth"}
-	t.Cleanup(func() { s.tmux("kill-server") })
+	s := &tmuxtest.Session{T: t, Socket: fmt.Sprintf("booth-sup-%d", os.Getpid()), Name: "booth"}
+	t.Cleanup(func() { s.Tmux("kill-server") })
 	cmd := fmt.Sprintf("env TERM=xterm-256color %s=%s %s=clean-sentri %s=1h %s --demo; echo BOOTH-EXITED $?; sleep 60",
 		envDemoDir, demoDir, envDemoScenarios, envDemoGap, bin)
-	if out, err := s.tmux("new-session", "-d", "-s", s.name, "-x", "160", "-y", "45", cmd); err != nil {
+	if out, err := s.Tmux("new-session", "-d", "-s", s.Name, "-x", "160", "-y", "45", cmd); err != nil {
 		t.Fatalf("tmux: %v %s", err, out)
 	}
-	s.waitFor(15*time.Second, "SIGN IN", "badge "+demoSupervisorBadge, "PIN "+demoSupervisorPIN)
-	s.keys(demoSupervisorBadge, "Enter")
-	s.keys(demoSupervisorPIN, "Enter")
-	s.waitFor(10*time.Second, "READ-ONLY", "signed in as "+demoSupervisorBadge)
+	s.WaitFor(15*time.Second, "SIGN IN", "badge "+demoSupervisorBadge, "PIN "+demoSupervisorPIN)
+	s.Keys(demoSupervisorBadge, "Enter")
+	s.Keys(demoSupervisorPIN, "Enter")
+	s.WaitFor(10*time.Second, "READ-ONLY", "signed in as "+demoSupervisorBadge)
 	// The car arrives and waits for a decision; the devices recorded it.
-	s.waitFor(30*time.Second, "GARCIA, MARIA ELENA", "7ABC123", "✔ CLEAR")
+	s.WaitFor(30*time.Second, "GARCIA, MARIA ELENA", "7ABC123", "✔ CLEAR")
 	for _, k := range []string{"a", "r", "space", "n", "m", "p", "x", "t", "f", "l", "d", "Enter"} {
-		s.keys(k)
+		s.Keys(k)
 		time.Sleep(150 * time.Millisecond)
-		if scr := s.screen(); strings.Contains(scr, "saved:") || strings.Contains(scr, "… saving") {
+		if scr := s.Screen(); strings.Contains(scr, "saved:") || strings.Contains(scr, "… saving") {
 			t.Fatalf("after %q the screen says something is saved:\n%s", k, scr)
 		}
-		s.keys("Escape")
+		s.Keys("Escape")
 		time.Sleep(300 * time.Millisecond) // or the next key arrives as alt+key
 	}
-	scr := s.waitFor(5*time.Second, "READ-ONLY", "GARCIA, MARIA ELENA")
+	scr := s.WaitFor(5*time.Second, "READ-ONLY", "GARCIA, MARIA ELENA")
 	if strings.Contains(scr, "saved") || strings.Contains(scr, "admit with") || strings.Contains(scr, "referred to secondary") {
 		t.Errorf("the supervisor's keys decided the car:\n%s", scr)
 	}
-	s.waitFor(15*time.Second, "LINK online │") // the device events reached the port server
-	s.keys("C-c")
-	s.waitFor(10*time.Second, "BOOTH-EXITED 0")
+	s.WaitFor(15*time.Second, "LINK online │") // the device events reached the port server
+	s.Keys("C-c")
+	s.WaitFor(10*time.Second, "BOOTH-EXITED 0")
 
 	count := func(db, query string, args ...any) int {
 		t.Helper()

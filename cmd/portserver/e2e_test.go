@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portofentry/booth/cmd/internal/testbin"
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/replication/faultproxy"
 	"github.com/portofentry/booth/sqlitestore"
@@ -24,18 +25,13 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "portserver-e2e-")
-	if err != nil {
+	var err error
+	if binary, err = testbin.Path("portserver"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "portserver")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build portserver: %v\n%s", err, out)
-		os.Exit(1)
-	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	testbin.Cleanup()
 	os.Exit(code)
 }
 
