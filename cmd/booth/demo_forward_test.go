@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/portofentry/booth/cmd/internal/testbin"
-	"github.com/portofentry/booth/cmd/internal/tmuxtest"
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/sqlitestore"
 	"github.com/portofentry/booth/sqlitestore/biometric"
@@ -74,24 +71,12 @@ func TestDemoStartsBiometricSystem(t *testing.T) {
 // system, the crossing gets its biometric.forwarded event, and the demo's
 // port server accepts and holds it (not quarantined).
 func TestDemoForwardsNonCitizenCapture(t *testing.T) {
-	tmuxtest.Require(t)
-	if testing.Short() {
-		t.Skip("end-to-end test builds the binary; skipped with -short")
-	}
 	dir := t.TempDir()
-	bin := testbin.Build(t, "booth")
 	conf := filepath.Join(dir, "ped.toml")
 	if err := os.WriteFile(conf, []byte("mode = \"pedestrian\"\nlane = \"P01\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	demoDir := filepath.Join(dir, "demo")
-	s := &tmuxtest.Session{T: t, Socket: fmt.Sprintf("booth-fwd-%d", os.Getpid()), Name: "booth"}
-	t.Cleanup(func() { s.Tmux("kill-server") })
-	cmd := fmt.Sprintf("env TERM=xterm-256color %s=%s %s=lost-stolen %s=1h %s --demo --config %s; echo BOOTH-EXITED $?; sleep 60",
-		envDemoDir, demoDir, envDemoScenarios, envDemoGap, bin, conf)
-	if out, err := s.Tmux("new-session", "-d", "-s", s.Name, "-x", "120", "-y", "40", cmd); err != nil {
-		t.Fatalf("tmux: %v %s", err, out)
-	}
+	s, demoDir := startDemoTmux(t, dir, "booth-fwd", "lost-stolen", 120, 40, "--config", conf)
 	s.WaitFor(15*time.Second, "SIGN IN", "badge "+demoBadge)
 	s.Keys(demoBadge, "Enter")
 	s.Keys(demoPIN, "Enter")

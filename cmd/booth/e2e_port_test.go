@@ -177,3 +177,27 @@ func (p *e2ePort) startLane() {
 	}
 	p.devsim.WaitFor(10*time.Second, `"rpm":`)
 }
+
+// startDemoTmux runs `booth --demo` with args in a cols×rows window of its
+// own tmux server (sock and this process's id), the simulator playing
+// scenario then waiting an hour, the demo's files in dir/demo (returned);
+// when booth ends the window shows BOOTH-EXITED and its exit code. It skips
+// without tmux or with -short.
+func startDemoTmux(t *testing.T, dir, sock, scenario string, cols, rows int, args ...string) (s *tmuxtest.Session, demoDir string) {
+	t.Helper()
+	tmuxtest.Require(t)
+	if testing.Short() {
+		t.Skip("end-to-end test builds the binary; skipped with -short")
+	}
+	bin := testbin.Build(t, "booth")
+	demoDir = filepath.Join(dir, "demo")
+	s = &tmuxtest.Session{T: t, Socket: fmt.Sprintf("%s-%d", sock, os.Getpid()), Name: "booth"}
+	t.Cleanup(func() { s.Tmux("kill-server") })
+	booth := strings.Join(append([]string{bin, "--demo"}, args...), " ")
+	cmd := fmt.Sprintf("env TERM=xterm-256color %s=%s %s=%s %s=1h %s; echo BOOTH-EXITED $?; sleep 60",
+		envDemoDir, demoDir, envDemoScenarios, scenario, envDemoGap, booth)
+	if out, err := s.Tmux("new-session", "-d", "-s", s.Name, "-x", fmt.Sprint(cols), "-y", fmt.Sprint(rows), cmd); err != nil {
+		t.Fatalf("tmux: %v %s", err, out)
+	}
+	return s, demoDir
+}

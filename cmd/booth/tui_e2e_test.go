@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/portofentry/booth/cmd/internal/testbin"
-	"github.com/portofentry/booth/cmd/internal/tmuxtest"
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/sqlitestore"
 )
@@ -20,20 +18,7 @@ import (
 // login screen, admits the SENTRI car the simulator sends, quits, and finds
 // the crossing and its events in the SQLite database.
 func TestTUIEndToEnd(t *testing.T) {
-	tmuxtest.Require(t)
-	if testing.Short() {
-		t.Skip("end-to-end test builds the binary; skipped with -short")
-	}
-	dir := t.TempDir()
-	bin := testbin.Build(t, "booth")
-	demoDir := filepath.Join(dir, "demo")
-	s := &tmuxtest.Session{T: t, Socket: fmt.Sprintf("booth-e2e-%d", os.Getpid()), Name: "booth"}
-	t.Cleanup(func() { s.Tmux("kill-server") })
-	cmd := fmt.Sprintf("env TERM=xterm-256color %s=%s %s=clean-sentri %s=1h %s --demo; echo BOOTH-EXITED $?; sleep 60",
-		envDemoDir, demoDir, envDemoScenarios, envDemoGap, bin)
-	if out, err := s.Tmux("new-session", "-d", "-s", s.Name, "-x", "120", "-y", "40", cmd); err != nil {
-		t.Fatalf("tmux: %v %s", err, out)
-	}
+	s, demoDir := startDemoTmux(t, t.TempDir(), "booth-e2e", "clean-sentri", 120, 40)
 
 	scr := s.WaitFor(15*time.Second, "SIGN IN", "badge "+demoBadge, "PIN "+demoPIN)
 	if !strings.Contains(scr, "LINK ") {

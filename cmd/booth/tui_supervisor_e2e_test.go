@@ -3,15 +3,10 @@ package main
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/portofentry/booth/cmd/internal/testbin"
-	"github.com/portofentry/booth/cmd/internal/tmuxtest"
 )
 
 // TestSupervisorAtPrimaryBoothStoresNothing runs the real binary in tmux
@@ -23,20 +18,7 @@ import (
 // with the port account the demo port server sent down, is audited as
 // read-only.
 func TestSupervisorAtPrimaryBoothStoresNothing(t *testing.T) {
-	tmuxtest.Require(t)
-	if testing.Short() {
-		t.Skip("end-to-end test builds the binary; skipped with -short")
-	}
-	dir := t.TempDir()
-	bin := testbin.Build(t, "booth")
-	demoDir := filepath.Join(dir, "demo")
-	s := &tmuxtest.Session{T: t, Socket: fmt.Sprintf("booth-sup-%d", os.Getpid()), Name: "booth"}
-	t.Cleanup(func() { s.Tmux("kill-server") })
-	cmd := fmt.Sprintf("env TERM=xterm-256color %s=%s %s=clean-sentri %s=1h %s --demo; echo BOOTH-EXITED $?; sleep 60",
-		envDemoDir, demoDir, envDemoScenarios, envDemoGap, bin)
-	if out, err := s.Tmux("new-session", "-d", "-s", s.Name, "-x", "160", "-y", "45", cmd); err != nil {
-		t.Fatalf("tmux: %v %s", err, out)
-	}
+	s, demoDir := startDemoTmux(t, t.TempDir(), "booth-sup", "clean-sentri", 160, 45)
 	s.WaitFor(15*time.Second, "SIGN IN", "badge "+demoSupervisorBadge, "PIN "+demoSupervisorPIN)
 	s.Keys(demoSupervisorBadge, "Enter")
 	s.Keys(demoSupervisorPIN, "Enter")
