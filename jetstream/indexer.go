@@ -110,8 +110,12 @@ func (ix *Indexer) consumer(ctx context.Context) (jetstream.Consumer, error) {
 	cfg := jetstream.ConsumerConfig{
 		Durable:       name,
 		Description:   "national history index of hub node " + ix.node.cfg.Name,
-		AckPolicy:     jetstream.AckAllPolicy,
-		AckWait:       30 * time.Second,
+		// Explicit acks, one per message: with AckAll, acknowledging the
+		// last message of a batch would also acknowledge a message the
+		// consumer delivered into a fetch that was lost (a consumer leader
+		// change), and the index would never see it.
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       10 * time.Second,
 		MaxAckPending: 4 * ix.batch,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 	}
@@ -152,11 +156,17 @@ func (ix *Indexer) round(ctx context.Context, cons jetstream.Consumer) error {
 	if err := ix.index.ApplyNational(ctx, batch); err != nil {
 		return err
 	}
-	// Acknowledged only now, after the commit: AckAll covers the batch.
-	if err := msgs[len(msgs)-1].Ack(); err != nil {
-		ix.node.log.Warn("national index: ack (the batch will be redelivered and skipped)", "err", err)
+	// Acknowledged only now, after the commit. A lost ack means the
+	// message comes again and is skipped by the index.
+	for _, m := range msgs {
+		if err := m.Ack(); err != nil {
+			ix.node.log.Warn("national index: ack (the message will be redelivered and skipped)", "err", err)
+			break
+		}
 	}
-	ix.applied.Store(batch[len(batch)-1].StreamSeq)
+	if last := batch[len(batch)-1].StreamSeq; last > ix.applied.Load() {
+		ix.applied.Store(last)
+	}
 	for _, r := range refused {
 		ix.refused.Add(1)
 		ix.node.log.Error("ALERT national index refused an event (biometric rule)", "port", r.Port,

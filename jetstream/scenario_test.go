@@ -143,6 +143,7 @@ func TestNationalScenario(t *testing.T) {
 	<-restored
 	ctx := context.Background()
 	waitFor(t, 60*time.Second, "every node's index holds both ports' events", func() (bool, string) {
+		var behind string
 		for _, n := range hub.nodes {
 			for code, ids := range want {
 				got, err := n.store.NationalEventIDs(ctx, code)
@@ -150,9 +151,16 @@ func TestNationalScenario(t *testing.T) {
 					return false, err.Error()
 				}
 				if len(got) != len(ids) {
-					return false, fmt.Sprintf("%s: port %s: %d of %d ids", n.cfg.Name, code, len(got), len(ids))
+					behind += fmt.Sprintf("%s: port %s: %d of %d ids; ", n.cfg.Name, code, len(got), len(ids))
 				}
 			}
+		}
+		if behind != "" {
+			// Say whether the stream or only an index is short.
+			sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			st, err := jetstream.QueryStatus(sctx, hub.nodes[0].node.Conn())
+			cancel()
+			return false, fmt.Sprintf("%s status %+v %v", behind, st, err)
 		}
 		return true, ""
 	})
