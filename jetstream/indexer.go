@@ -108,8 +108,8 @@ func (ix *Indexer) consumer(ctx context.Context) (jetstream.Consumer, error) {
 		return nil, err
 	}
 	cfg := jetstream.ConsumerConfig{
-		Durable:       name,
-		Description:   "national history index of hub node " + ix.node.cfg.Name,
+		Durable:     name,
+		Description: "national history index of hub node " + ix.node.cfg.Name,
 		// Explicit acks, one per message: with AckAll, acknowledging the
 		// last message of a batch would also acknowledge a message the
 		// consumer delivered into a fetch that was lost (a consumer leader
