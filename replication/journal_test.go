@@ -128,13 +128,13 @@ func TestReporterResendsWhatTheServerLost(t *testing.T) {
 	}
 	srv := startServer(t, pki, ServerConfig{})
 	runReporter(t, ReporterConfig{Store: booth, Client: newClient(t, srv.url, pki.client(t, RolePrimary, "booth-1"))})
-	waitFor(t, 5*time.Second, "the whole journal at the server", func() bool {
+	// The server commits before it answers and the booth records the
+	// acknowledgement after the answer: wait for both, not the first only.
+	waitFor(t, 5*time.Second, "the whole journal at the server and acknowledged", func() bool {
 		_, head, err := srv.store.JournalFeed(ctx, 0, 10)
-		return err == nil && head == 4
+		a, aerr := booth.JournalAcked(ctx)
+		return err == nil && aerr == nil && head == 4 && a == 4
 	})
-	if a, _ := booth.JournalAcked(ctx); a != 4 {
-		t.Fatalf("acked = %d", a)
-	}
 }
 
 // TestSupervisorReadsAndRoles: the journal feed, the port status and the

@@ -16,9 +16,8 @@ var (
 	fit         = view.Fit
 	dialogWidth = view.DialogWidth
 	// fmtAge is a duration as a supervisor reads it: 45s, 12m, 2h05m, 3d.
-	fmtAge  = view.Age
-	pad2    = view.Pad2
-	shortID = view.ShortID
+	fmtAge = view.Age
+	pad2   = view.Pad2
 )
 
 // fmtMedian is a time at primary: 45s, 1m05s, 12m.
