@@ -134,6 +134,10 @@ func StartHub(cfg HubConfig) (*HubNode, error) {
 			TLSConfig:  leafTLS,
 			TLSTimeout: 5,
 			TLSMap:     true,
+			// Ports dial the leaf URLs they are configured with, never
+			// addresses the cluster gossips (which may not be reachable
+			// from a port, and would bypass the path an operator cut).
+			NoAdvertise: true,
 		},
 	}
 	if cfg.Cluster != "" {
