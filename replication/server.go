@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/portofentry/booth/records"
@@ -45,6 +46,8 @@ type Server struct {
 	seen   map[string]records.WorkstationSeen
 
 	group *groupCommitter
+
+	national atomic.Pointer[NationalHistorian] // national_history.go; nil: no hub
 }
 
 // NewServer checks cfg and returns the server.
@@ -143,6 +146,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET "+PathHealth, s.authed(s.handleHealth))
 	mux.Handle("GET "+PathAccounts, s.authed(s.handleAccounts))
 	mux.Handle("GET "+PathQuarantine, s.authed(s.handleQuarantine)) // server_quarantine.go
+	// Other ports' crossings, from the hub (national_history.go).
+	mux.Handle("GET "+PathNationalHistory, s.authed(s.handleNationalHistory))
 	// The lane journal, heartbeats and the supervisor's reads (journal.go).
 	s.registerSupervisor(mux)
 	return mux
