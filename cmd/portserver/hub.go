@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/portofentry/booth/jetstream"
+	"github.com/portofentry/booth/replication"
 	"github.com/portofentry/booth/sqlitestore"
 )
 
@@ -53,6 +54,15 @@ func startNationalTier(ctx context.Context, store *sqlitestore.Store, hubURLs, p
 	t.wg.Go(func() { _ = pub.Run(ctx) })
 	log.Info("national tier: leaf node started", "hub", urls, "port", code, "store", filepath.Base(store.Path())+".national")
 	return t, nil
+}
+
+// history is the port server's way to the hub for booths' national
+// history look-ups (hub_history.go); nil without a national tier.
+func (t *nationalTier) history() replication.NationalHistorian {
+	if t == nil {
+		return nil
+	}
+	return hubHistory{node: t.node, limit: 50}
 }
 
 // stop waits for the publisher (its context ends first) and stops the node.
