@@ -74,6 +74,35 @@ type Lookups interface {
 	Status(ctx context.Context) (RefStatus, error)
 }
 
+// NationalLookups is what a Lookups may also offer: other ports' crossings
+// from the national tier, asked of the port server (which asks the hub).
+// The history panel shows local history without waiting for it and adds
+// these when they arrive; a Lookups without it shows local history only.
+type NationalLookups interface {
+	// NationalHistory returns other ports' crossings (Port, Lane, At,
+	// Outcome, CrossingID), newest first. It wraps ErrNationalUnconfigured
+	// when there is no port server or no hub, ErrNationalUnavailable when
+	// the hub did not answer in time.
+	NationalHistory(ctx context.Context, q NationalQuery) ([]HistoryEntry, error)
+}
+
+// NationalQuery is one national history look-up: a document (Country and
+// Number), a surname and birth date, or a plate (and its region), in the
+// name of the officer signed in ("" for the system).
+type NationalQuery struct {
+	Country, Number    string
+	Surname, BirthDate string
+	Region, Plate      string
+	Officer            string
+	Limit              int
+}
+
+// National history refusals a NationalLookups reports (wrapped).
+var (
+	ErrNationalUnconfigured = errors.New("national history not configured")
+	ErrNationalUnavailable  = errors.New("national history unavailable")
+)
+
 // Officer is a logged-in officer.
 type Officer struct {
 	Badge string

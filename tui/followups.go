@@ -30,6 +30,9 @@ func (m *Model) followUps(cs *crossingState) []tea.Cmd {
 		if once("history:" + t.Document.Key() + "|" + t.Surname) {
 			cmds = append(cmds, m.travelerHistoryCmd(cs.id, subject, *t))
 		}
+		if q, ok := nationalQueryFor(*t); ok && once("national:"+subject+"|"+q.Country+"/"+q.Number+"|"+q.Surname) {
+			cmds = append(cmds, m.nationalCmd(cs, subject, q)) // nil without national look-ups
+		}
 		wantFace := t.MRZ != nil || t.Keyed || (m.c.cfg.Mode == records.ModePedestrian && !t.Document.IsZero())
 		if wantFace && m.deps.Faces != nil && t.Face == nil && once("face:"+t.Document.Key()) {
 			cs.faces[t.Document.Key()] = &faceView{}
@@ -43,6 +46,9 @@ func (m *Model) followUps(cs *crossingState) []tea.Cmd {
 		}
 		if once("history:plate:" + v.Key()) {
 			cmds = append(cmds, m.plateHistoryCmd(cs.id, "plate:"+v.Key(), v.Region, v.Plate))
+		}
+		if once("national:plate:" + v.Key()) {
+			cmds = append(cmds, m.nationalCmd(cs, "plate:"+v.Key(), NationalQuery{Region: v.Region, Plate: v.Plate}))
 		}
 	}
 	return cmds

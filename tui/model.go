@@ -186,6 +186,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case historyMsg:
 		return m.onHistory(msg)
+	case nationalMsg:
+		return m.onNational(msg)
 	case faceImagesMsg:
 		return m.onFaceImages(msg)
 	case loginMsg:

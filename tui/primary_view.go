@@ -389,6 +389,7 @@ func (s *primaryScreen) historyLines(cs *crossingState, w int) []string {
 				lines = append(lines, st.Dim.Render(truncate(line, w)))
 			}
 		}
+		lines = append(lines, s.nationalLines(cs, subject, w)...)
 	}
 	for _, t := range cs.c.Travelers {
 		if t.Document.IsZero() && t.Surname == "" {

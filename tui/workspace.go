@@ -35,6 +35,9 @@ type crossingState struct {
 	c      *records.Crossing
 
 	history map[string][]HistoryEntry // by traveller key or plate key
+	// national is other ports' crossings by the same keys, asked
+	// separately and arriving later (national_history.go).
+	national map[string]*nationalView
 	// asked records which follow-ups were started, so each runs once.
 	asked map[string]bool
 	faces map[string]*faceView // by document key
