@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/portofentry/booth/records"
+	"github.com/portofentry/booth/replication"
 	"github.com/portofentry/booth/sqlitestore"
 	"github.com/portofentry/booth/tui"
 )
@@ -23,11 +25,22 @@ type storeBackend struct {
 	// SignIn is the workstation's sign-in policy (signin.go); nil signs in
 	// without a workstation kind.
 	SignIn *signInPolicy
+	// National asks the port server for other ports' crossings (national
+	// history); nil when no port server is configured.
+	National nationalClient
+}
+
+// nationalClient is the port server's national history endpoint
+// (replication.Client).
+type nationalClient interface {
+	NationalHistory(ctx context.Context, q replication.NationalQuery, officer string) (replication.NationalHistoryResponse, error)
 }
 
 var (
-	_ tui.Lookups  = (*storeBackend)(nil)
-	_ tui.Officers = (*storeBackend)(nil)
+	_ tui.Lookups         = (*storeBackend)(nil)
+	_ tui.NationalLookups = (*storeBackend)(nil)
+	_ tui.Officers        = (*storeBackend)(nil)
+	_ nationalClient      = (*replication.Client)(nil)
 )
 
 func (b *storeBackend) now() time.Time {
@@ -121,6 +134,32 @@ func (b *storeBackend) PlateHistory(ctx context.Context, region, plate string, l
 	out := make([]tui.HistoryEntry, len(hs))
 	for i, h := range hs {
 		out[i] = historyEntry(h)
+	}
+	return out, nil
+}
+
+// NationalHistory asks the port server, which asks the hub, for other
+// ports' crossings of a document, a name and birth date, or a plate. Local
+// history comes from the replica (TravelerHistory, PlateHistory) without
+// waiting for this. No port server: ErrNationalUnconfigured at once.
+func (b *storeBackend) NationalHistory(ctx context.Context, q tui.NationalQuery) ([]tui.HistoryEntry, error) {
+	if c, ok := b.National.(*replication.Client); b.National == nil || ok && c == nil {
+		return nil, fmt.Errorf("%w: no port server configured", tui.ErrNationalUnconfigured)
+	}
+	resp, err := b.National.NationalHistory(ctx, replication.NationalQuery{Country: q.Country, Number: q.Number,
+		Surname: q.Surname, BirthDate: q.BirthDate, Plate: q.Plate, Region: q.Region}, q.Officer)
+	switch {
+	case errors.Is(err, replication.ErrNationalUnconfigured):
+		return nil, fmt.Errorf("%w: %v", tui.ErrNationalUnconfigured, err)
+	case err != nil:
+		return nil, fmt.Errorf("%w: %v", tui.ErrNationalUnavailable, err)
+	}
+	out := make([]tui.HistoryEntry, 0, len(resp.Crossings))
+	for _, c := range resp.Crossings {
+		out = append(out, tui.HistoryEntry{CrossingID: c.CrossingID, At: c.OpenedAt, Port: c.Port, Lane: c.Lane, Outcome: c.Outcome})
+	}
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
 	}
 	return out, nil
 }
