@@ -132,7 +132,8 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	var link *replication.Link
 	var lanes *laneReporter // lane journal and heartbeat (lanejournal.go)
 	var watcher *replication.PortWatcher
-	var consoleClient *replication.Client // the supervisor console reads the port's audit log with it
+	var consoleClient *replication.Client  // the supervisor console reads the port's audit log with it
+	var nationalClient *replication.Client // a primary booth asks the port server for other ports' history with it
 	linkNote := "offline (none configured)"
 	if storeReadOnly {
 		linkNote = "read-only: not replicating"
@@ -166,6 +167,7 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 				}
 			}
 		} else if client != nil {
+			nationalClient = client
 			if link, err = newLink(store, client, logger); err != nil {
 				return err
 			}
@@ -176,6 +178,9 @@ func workstation(ctx context.Context, cfg Config, d *demoEnv, logger *slog.Logge
 	}
 	policy := newSignInPolicy(cfg)
 	backend := &storeBackend{Store: store, StaleAfter: 24 * time.Hour, Link: func() string { return linkNote }, SignIn: policy}
+	if nationalClient != nil {
+		backend.National = nationalClient
+	}
 	log := crossingLog{store: store}
 	if link != nil {
 		backend.Link = func() string { return linkText(link.Status()) }

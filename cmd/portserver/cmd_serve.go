@@ -99,6 +99,9 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail(stderr, fmt.Errorf("serve: %w", err))
 		}
 		defer func() { cancelRun(); national.stop() }()
+		// Booths' national history look-ups go to the hub through the leaf
+		// node; without --hub they are answered "not configured" at once.
+		srv.SetNational(national.history())
 	}
 	wg.Go(func() { _ = srv.Run(runCtx) })
 	wg.Go(func() { watchRevocations(runCtx, revoked, log) })
