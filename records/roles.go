@@ -9,7 +9,7 @@ import (
 // Accounts and roles (docs/design.md §6, docs/security.md): an officer
 // account holds a set of roles, a workstation has exactly one kind, and what
 // a sign-in may do follows from the two alone. This file is the rule; the
-// store, the TUI and the port server apply it.
+// store, the TUI, the port server and the hub apply it.
 
 // Role is one thing an officer account may do.
 type Role string
@@ -19,10 +19,15 @@ const (
 	RolePrimary    Role = "primary"
 	RoleSecondary  Role = "secondary"
 	RoleSupervisor Role = "supervisor"
+	// RoleLSS is an LSS scientist's: an account managed at the hub
+	// (`hub officer add`) that answers RPM alarms of every port at an lss
+	// workstation. It is an account's only role (ParseRoles refuses it
+	// beside a port role): scientists are not port officers.
+	RoleLSS Role = "lss"
 )
 
 // AllRoles lists every role, in the order accounts show them.
-var AllRoles = []Role{RolePrimary, RoleSecondary, RoleSupervisor}
+var AllRoles = []Role{RolePrimary, RoleSecondary, RoleSupervisor, RoleLSS}
 
 // WorkstationKind is what a workstation is: a primary booth, a secondary
 // workstation or a supervisor console. It is named in the workstation's
@@ -36,14 +41,23 @@ const (
 	WorkstationSupervisor WorkstationKind = "supervisor"
 )
 
-// AllWorkstationKinds lists every kind.
+// WorkstationLSS is the hub's workstation where LSS scientists answer RPM
+// alarms of every port (`booth --role lss`, kind lss in its national
+// certificate). It is not a port's workstation, so it is not in
+// AllWorkstationKinds: only an lss account signs in there, and a port's
+// supervisor does not.
+const WorkstationLSS WorkstationKind = "lss"
+
+// AllWorkstationKinds lists every kind of a port's workstation (the kinds a
+// port server certifies and a port supervisor may sign in at); the hub's
+// kind is WorkstationLSS.
 var AllWorkstationKinds = []WorkstationKind{WorkstationPrimary, WorkstationSecondary, WorkstationSupervisor}
 
-// ParseWorkstationKind checks a kind's name.
+// ParseWorkstationKind checks a kind's name: a port's kind or lss.
 func ParseWorkstationKind(s string) (WorkstationKind, error) {
 	k := WorkstationKind(s)
-	if !slices.Contains(AllWorkstationKinds, k) {
-		return "", fmt.Errorf("workstation kind %q is not primary, secondary or supervisor", s)
+	if !slices.Contains(AllWorkstationKinds, k) && k != WorkstationLSS {
+		return "", fmt.Errorf("workstation kind %q is not primary, secondary, supervisor or lss", s)
 	}
 	return k, nil
 }
@@ -52,8 +66,8 @@ func ParseWorkstationKind(s string) (WorkstationKind, error) {
 type Roles []Role
 
 // ParseRoles reads a comma-separated set such as "primary,secondary"
-// (spaces allowed, order and repeats ignored). An empty set or an unknown
-// role is an error naming it.
+// (spaces allowed, order and repeats ignored). An empty set, an unknown
+// role, or lss beside another role is an error naming it.
 func ParseRoles(s string) (Roles, error) {
 	seen := map[Role]bool{}
 	for _, f := range strings.Split(s, ",") {
@@ -63,12 +77,15 @@ func ParseRoles(s string) (Roles, error) {
 		}
 		r := Role(f)
 		if !slices.Contains(AllRoles, r) {
-			return nil, fmt.Errorf("role %q is not primary, secondary or supervisor", f)
+			return nil, fmt.Errorf("role %q is not primary, secondary, supervisor or lss", f)
 		}
 		seen[r] = true
 	}
 	if len(seen) == 0 {
-		return nil, fmt.Errorf("an account needs at least one role (primary, secondary, supervisor), got %q", s)
+		return nil, fmt.Errorf("an account needs at least one role (primary, secondary, supervisor, lss), got %q", s)
+	}
+	if seen[RoleLSS] && len(seen) > 1 {
+		return nil, fmt.Errorf("role lss is an LSS scientist's account's only role (managed at the hub), got %q", s)
 	}
 	var out Roles
 	for _, r := range AllRoles {
@@ -93,7 +110,8 @@ func (rs Roles) Has(r Role) bool { return slices.Contains(rs, r) }
 
 // Writes reports whether the set holds a writing role (primary or
 // secondary). The port server refuses any event whose officer is an account
-// without one.
+// without one. An lss account writes only its answers at the hub, never a
+// port's events, so it is not a writing role here.
 func (rs Roles) Writes() bool { return rs.Has(RolePrimary) || rs.Has(RoleSecondary) }
 
 // Access is what a sign-in gets at a workstation.
@@ -122,16 +140,19 @@ func (a Access) String() string {
 // SignInAccess is the rule for signing in with roles at a workstation of
 // kind: the workstation's kind must be among the roles, and then the officer
 // writes, except at a supervisor console, which is read-only for everyone.
-// A supervisor may sign in at any workstation and is read-only there: an
-// account that is supervisor and not also of the workstation's kind never
-// writes. forceReadOnly (`booth --read-only`) makes every sign-in read-only.
-// An unknown kind refuses everyone.
+// A supervisor may sign in at any of a port's workstations and is read-only
+// there: an account that is supervisor and not also of the workstation's
+// kind never writes. The hub's lss workstation takes lss accounts only (an
+// LSS scientist answers there), and an lss account signs in nowhere else.
+// forceReadOnly (`booth --read-only`) makes every sign-in read-only. An
+// unknown kind refuses everyone.
 func SignInAccess(roles Roles, kind WorkstationKind, forceReadOnly bool) Access {
 	var a Access
 	switch {
 	case kind == WorkstationSupervisor && roles.Has(RoleSupervisor):
 		a = AccessReadOnly
-	case kind == WorkstationPrimary && roles.Has(RolePrimary), kind == WorkstationSecondary && roles.Has(RoleSecondary):
+	case kind == WorkstationPrimary && roles.Has(RolePrimary), kind == WorkstationSecondary && roles.Has(RoleSecondary),
+		kind == WorkstationLSS && roles.Has(RoleLSS):
 		a = AccessWrite
 	case slices.Contains(AllWorkstationKinds, kind) && roles.Has(RoleSupervisor):
 		a = AccessReadOnly

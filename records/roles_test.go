@@ -2,11 +2,13 @@ package records
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 )
 
-// TestSignInAccessEveryRoleSetAndKind covers every non-empty role set at
-// every workstation kind, with and without --read-only.
+// TestSignInAccessEveryRoleSetAndKind covers every role set ParseRoles
+// accepts at every workstation kind (the port's and the hub's lss), with and
+// without --read-only; every other set of AllRoles is refused by ParseRoles.
 func TestSignInAccessEveryRoleSetAndKind(t *testing.T) {
 	t.Parallel()
 	const (
@@ -14,18 +16,22 @@ func TestSignInAccessEveryRoleSetAndKind(t *testing.T) {
 		O = AccessReadOnly
 		W = AccessWrite
 	)
+	kinds := append(slices.Clone(AllWorkstationKinds), WorkstationLSS)
 	// want[roles][kind] without --read-only; kinds in order primary,
-	// secondary, supervisor.
-	want := map[string][3]Access{
-		"primary":                      {W, R, R},
-		"secondary":                    {R, W, R},
-		"supervisor":                   {O, O, O},
-		"primary,secondary":            {W, W, R},
-		"primary,supervisor":           {W, O, O},
-		"secondary,supervisor":         {O, W, O},
-		"primary,secondary,supervisor": {W, W, O},
+	// secondary, supervisor, lss. A supervisor is read-only at a port's
+	// workstations and refused at the hub's; lss signs in only at lss.
+	want := map[string][4]Access{
+		"primary":                      {W, R, R, R},
+		"secondary":                    {R, W, R, R},
+		"supervisor":                   {O, O, O, R},
+		"primary,secondary":            {W, W, R, R},
+		"primary,supervisor":           {W, O, O, R},
+		"secondary,supervisor":         {O, W, O, R},
+		"primary,secondary,supervisor": {W, W, O, R},
+		"lss":                          {R, R, R, W},
 	}
-	// Every subset of AllRoles is in the table.
+	// Every subset of AllRoles is in the table or refused by ParseRoles
+	// (lss beside another role).
 	for mask := 1; mask < 1<<len(AllRoles); mask++ {
 		var rs Roles
 		for i, r := range AllRoles {
@@ -33,8 +39,15 @@ func TestSignInAccessEveryRoleSetAndKind(t *testing.T) {
 				rs = append(rs, r)
 			}
 		}
-		if _, ok := want[rs.String()]; !ok {
-			t.Fatalf("role set %q missing from the table", rs)
+		_, inTable := want[rs.String()]
+		_, err := ParseRoles(rs.String())
+		switch {
+		case inTable && err != nil:
+			t.Errorf("role set %q in the table but refused: %v", rs, err)
+		case !inTable && err == nil:
+			t.Errorf("role set %q accepted but missing from the table", rs)
+		case !inTable && !rs.Has(RoleLSS):
+			t.Errorf("role set %q refused, but only lss beside another role should be", rs)
 		}
 	}
 	for set, byKind := range want {
@@ -42,7 +55,7 @@ func TestSignInAccessEveryRoleSetAndKind(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i, kind := range AllWorkstationKinds {
+		for i, kind := range kinds {
 			t.Run(fmt.Sprintf("%s@%s", set, kind), func(t *testing.T) {
 				if got := SignInAccess(rs, kind, false); got != byKind[i] {
 					t.Errorf("SignInAccess(%s, %s) = %s, want %s", set, kind, got, byKind[i])
@@ -57,8 +70,10 @@ func TestSignInAccessEveryRoleSetAndKind(t *testing.T) {
 			})
 		}
 	}
-	if got := SignInAccess(Roles{RoleSupervisor}, "lss", false); got != R {
-		t.Errorf("unknown kind: got %s, want refused", got)
+	for _, rs := range []Roles{{RoleSupervisor}, {RoleLSS}, {RolePrimary, RoleSecondary, RoleSupervisor}} {
+		if got := SignInAccess(rs, "hub", false); got != R {
+			t.Errorf("unknown kind with %s: got %s, want refused", rs, got)
+		}
 	}
 	if got := SignInAccess(nil, WorkstationPrimary, false); got != R {
 		t.Errorf("no roles: got %s, want refused", got)
@@ -78,6 +93,11 @@ func TestParseRoles(t *testing.T) {
 		{" , ", "", false},
 		{"admin", "", false},
 		{"primary,Supervisor", "", false},
+		{"lss", "lss", true},
+		{" lss , lss", "lss", true},
+		{"lss,primary", "", false},
+		{"supervisor,lss", "", false},
+		{"LSS", "", false},
 	} {
 		rs, err := ParseRoles(tc.in)
 		if (err == nil) != tc.ok {
@@ -94,10 +114,19 @@ func TestParseRoles(t *testing.T) {
 			t.Errorf("%s should write", rs)
 		}
 	}
-	if r, _ := ParseRoles("supervisor"); r.Writes() {
-		t.Error("supervisor alone must not write")
+	for _, rs := range []string{"supervisor", "lss"} {
+		if r, _ := ParseRoles(rs); r.Writes() {
+			t.Errorf("%s must not write a port's events", rs)
+		}
 	}
-	if _, err := ParseWorkstationKind("lss"); err == nil {
-		t.Error("lss is not a workstation kind here")
+	for _, k := range []string{"primary", "secondary", "supervisor", "lss"} {
+		if got, err := ParseWorkstationKind(k); err != nil || string(got) != k {
+			t.Errorf("ParseWorkstationKind(%q) = %q, %v", k, got, err)
+		}
+	}
+	for _, k := range []string{"", "hub", "LSS", "primary "} {
+		if _, err := ParseWorkstationKind(k); err == nil {
+			t.Errorf("ParseWorkstationKind(%q) accepted", k)
+		}
 	}
 }

@@ -8,7 +8,7 @@
 //	hub status --server URL [--json]
 //	hub history --server URL (--doc NUMBER --country ISO | --name SURNAME --dob YYYY-MM-DD | --plate P) [--json]
 //	hub demo [--for DURATION]
-//	hub officer add|list|disable   (not built yet)
+//	hub officer add --badge B --name N --data DIR | list [--json] --data DIR | disable --badge B --data DIR
 package main
 
 import (
@@ -39,7 +39,7 @@ commands:
   status     CROSSINGS and, per port, events held, distinct ids, last sequences, real lag
   history    national history by document, name and birth date, or plate
   demo       3 hub nodes and 2 ports with simulated booths, in one process
-  officer    LSS scientists' accounts (not built yet)
+  officer    LSS scientists' accounts: add, list, disable (PIN from stdin)
 `
 
 func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
@@ -79,10 +79,4 @@ func logger(stderr io.Writer, level string) (*slog.Logger, error) {
 		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
 	}
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: l})), nil
-}
-
-// runOfficer is a stub: LSS accounts at the hub come with LSS reachback.
-func runOfficer(_ []string, _ io.Reader, _, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "hub officer: not built yet (LSS scientists' accounts come with LSS reachback through the hub)")
-	return 1
 }
