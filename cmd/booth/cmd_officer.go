@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -58,8 +59,10 @@ func runOfficerAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	if *badge == "" || *name == "" || *role == "" {
 		return usageError(stderr, "officer add: --badge, --name and --role are required")
 	}
-	if _, err := records.ParseRoles(*role); err != nil {
+	if roles, err := records.ParseRoles(*role); err != nil {
 		return usageError(stderr, "officer add: --role: %v", err)
+	} else if slices.Contains(roles, records.RoleLSS) {
+		return usageError(stderr, "officer add: --role lss: LSS scientists' accounts are managed at the hub (hub officer add)")
 	}
 	cfg, err := sf.resolve()
 	if err != nil {

@@ -44,6 +44,7 @@ func TestOfficerCommands(t *testing.T) {
 		{"duplicate badge", "480914\n", []string{"--badge", "B100", "--name", "X", "--role", "primary", "--db", db}, 1, "already registered"},
 		{"bad role", "480913\n", []string{"--badge", "B1", "--name", "X", "--role", "admin", "--db", db}, 2, "role"},
 		{"bad role in a set", "480913\n", []string{"--badge", "B1", "--name", "X", "--role", "primary,boss", "--db", db}, 2, "boss"},
+		{"LSS role (a hub account)", "480913\n", []string{"--badge", "B1", "--name", "X", "--role", "lss", "--db", db}, 2, "hub officer add"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errs := runMaint(t, tc.stdin, append([]string{"officer", "add"}, tc.args...)...)

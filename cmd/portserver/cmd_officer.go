@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -89,6 +90,9 @@ func runOfficerAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	roles, err := records.ParseRoles(*role)
 	if err != nil {
 		return usageError(stderr, "officer add: --role: %v", err)
+	}
+	if slices.Contains(roles, records.RoleLSS) {
+		return usageError(stderr, "officer add: --role lss: LSS scientists' accounts are managed at the hub (hub officer add)")
 	}
 	b := sqlitestore.NormalizeBadge(*badge)
 	pin, err := officercli.ReadPIN(stdin, stderr, b)

@@ -42,6 +42,7 @@ func TestOfficerCommands(t *testing.T) {
 	}{
 		{"PIN as an argument", "", []string{"--badge", "B1", "--name", "X", "--role", "primary", "--db", db, "480913"}, 2, "never from the command line"},
 		{"bad role", "480913\n", []string{"--badge", "B1", "--name", "X", "--role", "admin", "--db", db}, 2, "admin"},
+		{"LSS role (a hub account)", "480913\n", []string{"--badge", "B1", "--name", "X", "--role", "lss", "--db", db}, 2, "hub officer add"},
 		{"weak PIN", "111111\n", []string{"--badge", "B1", "--name", "X", "--role", "primary", "--db", db}, 1, "repeated"},
 		{"no PIN", "", []string{"--badge", "B1", "--name", "X", "--role", "primary", "--db", db}, 1, "no PIN"},
 		{"duplicate", "480914\n", []string{"--badge", "P100", "--name", "X", "--role", "primary", "--db", db}, 1, "already registered"},
