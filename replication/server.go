@@ -48,6 +48,7 @@ type Server struct {
 	group *groupCommitter
 
 	national atomic.Pointer[NationalHistorian] // national_history.go; nil: no hub
+	onCommit atomic.Pointer[func()]            // SetOnCommit; nil: nobody to tell
 }
 
 // NewServer checks cfg and returns the server.
@@ -225,6 +226,9 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, id identit
 	if res.Applied > 0 {
 		s.metrics.eventsApplied.Add(int64(res.Applied))
 		s.news.Notify()
+		if f := s.onCommit.Load(); f != nil {
+			(*f)()
+		}
 	}
 	s.metrics.eventsDuplicate.Add(int64(res.Duplicates))
 	acked := res.Acked
@@ -311,3 +315,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, status int, e ErrorResponse) { writeJSON(w, status, e) }
+
+// SetOnCommit has the server call f after each commit that applied new
+// events (as it wakes the feed's long polls), so another reader of the
+// store, such as the national tier's publisher, need not poll. f must not
+// block. nil stops the calls.
+func (s *Server) SetOnCommit(f func()) {
+	if f == nil {
+		s.onCommit.Store(nil)
+		return
+	}
+	s.onCommit.Store(&f)
+}

@@ -102,6 +102,9 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		// Booths' national history look-ups go to the hub through the leaf
 		// node; without --hub they are answered "not configured" at once.
 		srv.SetNational(national.history())
+		// Publish each batch to the port stream as soon as it commits (the
+		// publisher's own poll is only the fallback).
+		srv.SetOnCommit(national.notify)
 	}
 	wg.Go(func() { _ = srv.Run(runCtx) })
 	wg.Go(func() { watchRevocations(runCtx, revoked, log) })

@@ -65,6 +65,13 @@ func (t *nationalTier) history() replication.NationalHistorian {
 	return hubHistory{node: t.node, limit: 50}
 }
 
+// notify wakes the publisher after a commit; it never blocks.
+func (t *nationalTier) notify() {
+	if t != nil {
+		t.pub.Notify()
+	}
+}
+
 // stop waits for the publisher (its context ends first) and stops the node.
 func (t *nationalTier) stop() {
 	if t == nil {
