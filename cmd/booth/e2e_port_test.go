@@ -82,7 +82,7 @@ func startE2EPort(t *testing.T, sock, role, workstation string, more ...e2eOffic
 				t.Logf("%s (end):\n%s", f, b)
 			}
 		}
-		p.server.Tmux("kill-server")
+		p.server.KillServer()
 	})
 	if out, err := p.server.Tmux("new-session", "-d", "-s", "e2e", "-n", "server", "-x", "200", "-y", "50",
 		p.shell("portserver serve --db port.db --dir pki --listen 127.0.0.1:0")); err != nil {
@@ -192,7 +192,7 @@ func startDemoTmux(t *testing.T, dir, sock, scenario string, cols, rows int, arg
 	bin := testbin.Build(t, "booth")
 	demoDir = filepath.Join(dir, "demo")
 	s = &tmuxtest.Session{T: t, Socket: fmt.Sprintf("%s-%d", sock, os.Getpid()), Name: "booth"}
-	t.Cleanup(func() { s.Tmux("kill-server") })
+	t.Cleanup(s.KillServer)
 	booth := strings.Join(append([]string{bin, "--demo"}, args...), " ")
 	cmd := fmt.Sprintf("env TERM=xterm-256color %s=%s %s=%s %s=1h %s; echo BOOTH-EXITED $?; sleep 60",
 		envDemoDir, demoDir, envDemoScenarios, scenario, envDemoGap, booth)

@@ -5,7 +5,9 @@ package tmuxtest
 
 import (
 	"os/exec"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -30,6 +32,30 @@ type Session struct {
 func (s *Session) Tmux(args ...string) (string, error) {
 	out, err := exec.Command("tmux", append([]string{"-L", s.Socket}, args...)...).CombinedOutput()
 	return string(out), err
+}
+
+// KillServer ends every program running in the server's panes, then the
+// server. Closing a terminal alone is not enough: tmux sends SIGHUP, and a
+// program may handle SIGHUP (the port server reloads its deny-list on it)
+// and outlive the test. Each pane's program leads its own process group, so
+// the group gets SIGTERM, and SIGKILL if it is still there after 3 s.
+func (s *Session) KillServer() {
+	out, _ := s.Tmux("list-panes", "-a", "-F", "#{pane_pid}")
+	var groups []int
+	for _, f := range strings.Fields(out) {
+		if pid, err := strconv.Atoi(f); err == nil && pid > 1 {
+			groups = append(groups, pid)
+			_ = syscall.Kill(-pid, syscall.SIGTERM)
+		}
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for _, pid := range groups {
+		for time.Now().Before(deadline) && syscall.Kill(-pid, 0) == nil {
+			time.Sleep(20 * time.Millisecond)
+		}
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
+	}
+	_, _ = s.Tmux("kill-server")
 }
 
 // Screen is what the target's pane shows now.
