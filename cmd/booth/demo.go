@@ -126,8 +126,14 @@ func startDemo(ctx context.Context, cfg *Config) (*demoEnv, error) {
 			return nil, err
 		}
 	}
-	d.hint = fmt.Sprintf("DEMO — badge %s  PIN %s  · supervisor (read-only) badge %s  PIN %s  · simulated lane and in-process port server · data in %s",
-		demoBadge, demoPIN, demoSupervisorBadge, demoSupervisorPIN, d.dir)
+	// A secondary or supervisor demo watches four simulated lanes; a
+	// primary demo is one simulated lane.
+	lanes := "simulated lane"
+	if cfg.Role != "primary" {
+		lanes = "simulated lanes"
+	}
+	d.hint = fmt.Sprintf("DEMO — badge %s  PIN %s  · supervisor (read-only) badge %s  PIN %s  · %s and in-process port server · data in %s",
+		demoBadge, demoPIN, demoSupervisorBadge, demoSupervisorPIN, lanes, d.dir)
 	return d, nil
 }
 
