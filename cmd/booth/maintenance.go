@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"strings"
 
+	"github.com/portofentry/booth/cmd/internal/actions"
 	"github.com/portofentry/booth/sqlitestore"
 )
 
@@ -66,24 +66,8 @@ func openMaintenanceStore(ctx context.Context, cfg Config, readOnly bool, stderr
 
 // runActions dispatches `booth NAME ACTION ...` to the action's function;
 // -h prints usage. A missing or unknown action is a usage error listing them.
-func runActions(name, usage string, args []string, stdout, stderr io.Writer, actions map[string]func(args []string) int) int {
-	names := make([]string, 0, len(actions))
-	for a := range actions {
-		names = append(names, a)
-	}
-	slices.Sort(names)
-	if len(args) == 0 {
-		return usageError(stderr, "%s: missing action (%s)\n%s", name, strings.Join(names, ", "), usage)
-	}
-	if run, ok := actions[args[0]]; ok {
-		return run(args[1:])
-	}
-	switch args[0] {
-	case "-h", "--help", "help":
-		fmt.Fprintln(stdout, usage)
-		return 0
-	}
-	return usageError(stderr, "%s: unknown action %q\n%s", name, args[0], usage)
+func runActions(name, usage string, args []string, stdout, stderr io.Writer, table map[string]func(args []string) int) int {
+	return actions.Run("booth", name, usage, args, stdout, stderr, table)
 }
 
 // maintenanceFlags is the flag set of one maintenance command (`booth

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/portofentry/booth/cmd/internal/actions"
 	"github.com/portofentry/booth/cmd/internal/officercli"
 	"github.com/portofentry/booth/records"
 	"github.com/portofentry/booth/sqlitestore"
@@ -29,21 +30,11 @@ echo from a terminal, otherwise the first line of stdin.`
 
 // runOfficer implements `portserver officer`.
 func runOfficer(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		return usageError(stderr, "officer: missing action (add, list, disable)\n%s", officerUsage)
-	}
-	switch args[0] {
-	case "add":
-		return runOfficerAdd(args[1:], stdin, stdout, stderr)
-	case "list":
-		return runOfficerList(args[1:], stdout, stderr)
-	case "disable":
-		return runOfficerDisable(args[1:], stdout, stderr)
-	case "-h", "--help", "help":
-		fmt.Fprintln(stdout, officerUsage)
-		return 0
-	}
-	return usageError(stderr, "officer: unknown action %q\n%s", args[0], officerUsage)
+	return actions.Run("portserver", "officer", officerUsage, args, stdout, stderr, map[string]func([]string) int{
+		"add":     func(args []string) int { return runOfficerAdd(args, stdin, stdout, stderr) },
+		"list":    func(args []string) int { return runOfficerList(args, stdout, stderr) },
+		"disable": func(args []string) int { return runOfficerDisable(args, stdout, stderr) },
+	})
 }
 
 // parseOfficerFlags parses args, refusing stray arguments (a PIN typed on
